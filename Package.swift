@@ -1,0 +1,55 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+// Module graph (SPEC §9): dependencies point one way, downward.
+//   mpvqa → Experiments → Training → Models → NeuralNet → TensorCore → CBLAS
+//                            ├→ DocData ──→ TensorCore, CPNG, CJPEG
+//                            └→ FeatureStore ──→ TensorCore, CHDF5
+let package = Package(
+    name: "MPVQA",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "mpvqa", targets: ["mpvqa"]),
+        .library(name: "MPVQA", targets: ["TensorCore", "NeuralNet", "DocData", "FeatureStore", "Models", "Training", "Experiments"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+    ],
+    targets: [
+        // C libraries, one module each; never visible in public signatures.
+        .systemLibrary(name: "CBLAS", path: "Sources/CBLAS", pkgConfig: "openblas",
+                       providers: [.apt(["libopenblas-dev"])]),
+        .systemLibrary(name: "CHDF5", path: "Sources/CHDF5", pkgConfig: "hdf5-serial",
+                       providers: [.apt(["libhdf5-dev"])]),
+        .systemLibrary(name: "CPNG", path: "Sources/CPNG", pkgConfig: "libpng",
+                       providers: [.apt(["libpng-dev"])]),
+        .systemLibrary(name: "CJPEG", path: "Sources/CJPEG", pkgConfig: "libjpeg",
+                       providers: [.apt(["libjpeg-dev"])]),
+
+        .target(name: "TensorCore", dependencies: ["CBLAS"]),
+        .target(name: "NeuralNet", dependencies: ["TensorCore"]),
+        .target(name: "DocData", dependencies: ["TensorCore", "CPNG", "CJPEG"]),
+        .target(name: "FeatureStore", dependencies: ["TensorCore", "CHDF5"]),
+        .target(name: "Models", dependencies: ["NeuralNet", "TensorCore"]),
+        .target(name: "Training", dependencies: ["Models", "DocData", "FeatureStore", "NeuralNet", "TensorCore"]),
+        .target(name: "Experiments", dependencies: ["Training", "Models", "DocData", "FeatureStore", "NeuralNet", "TensorCore",
+                                                     .product(name: "Yams", package: "Yams")]),
+        .executableTarget(name: "mpvqa", dependencies: [
+            "Experiments", "Training", "Models", "DocData", "FeatureStore", "NeuralNet", "TensorCore",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
+
+        // Shared test helpers: tensor comparison with max-difference reports, finite differences, fixtures.
+        .target(name: "TestSupport", dependencies: ["TensorCore"], path: "Sources/TestSupport"),
+
+        .testTarget(name: "TensorCoreTests", dependencies: ["TensorCore", "TestSupport"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "NeuralNetTests", dependencies: ["NeuralNet", "TensorCore", "TestSupport"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "DocDataTests", dependencies: ["DocData", "TensorCore", "TestSupport"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "FeatureStoreTests", dependencies: ["FeatureStore", "TensorCore", "TestSupport"]),
+        .testTarget(name: "ModelsTests", dependencies: ["Models", "NeuralNet", "TensorCore", "TestSupport"]),
+        .testTarget(name: "TrainingTests", dependencies: ["Training", "Models", "DocData", "TensorCore", "TestSupport"]),
+        .testTarget(name: "ExperimentsTests", dependencies: ["Experiments", "TestSupport"]),
+        .testTarget(name: "CLITests", dependencies: ["TestSupport"]),
+    ]
+)

@@ -1,0 +1,1 @@
+// Module DocData: see SPEC §9.

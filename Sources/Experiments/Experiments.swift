@@ -1,0 +1,1 @@
+// Module Experiments: see SPEC §9.

@@ -1,0 +1,1 @@
+// Module FeatureStore: see SPEC §9.

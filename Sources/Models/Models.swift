@@ -1,0 +1,1 @@
+// Module Models: see SPEC §9.

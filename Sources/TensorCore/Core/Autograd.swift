@@ -1,0 +1,111 @@
+/// A node of the reverse-mode tape.
+///
+/// Every op whose inputs need gradients records one node holding its vector-Jacobian
+/// product: given the gradient of the output, it returns the gradient of each input
+/// (nil where an input needs none). Leaves (parameters) have no VJP and keep the
+/// gradient accumulated into them until `zeroGrad()`.
+public final class GradNode: @unchecked Sendable {
+    /// Op name, for error messages and profiles.
+    public let op: String
+    let inputs: [GradNode?]
+    let vjp: ((Tensor) -> [Tensor?])?
+    let shape: [Int]
+    /// Accumulated gradient: kept on leaves, transient on interior nodes during `backward()`.
+    var grad: Tensor?
+
+    init(op: String, inputs: [GradNode?], shape: [Int], vjp: ((Tensor) -> [Tensor?])?) {
+        self.op = op
+        self.inputs = inputs
+        self.shape = shape
+        self.vjp = vjp
+    }
+
+    var isLeaf: Bool { vjp == nil }
+
+    /// Adds `g` into this node's gradient (tensors used twice get the sum).
+    func accumulate(_ g: Tensor) {
+        precondition(g.shape == shape, "backward: op '\(op)' produced a gradient of shape \(g.shape) for a tensor of shape \(shape)")
+        if let existing = grad { grad = existing.adding(g) } else { grad = g.detached() }
+    }
+}
+
+/// Whether ops record onto the tape. Off inside `withNoGrad` and during `backward()`.
+public enum GradMode {
+    nonisolated(unsafe) static var enabled = true
+
+    public static var isEnabled: Bool { enabled }
+}
+
+/// Runs `body` without recording gradients (inference, optimiser updates, evaluation).
+public func withNoGrad<R>(_ body: () throws -> R) rethrows -> R {
+    let saved = GradMode.enabled
+    GradMode.enabled = false
+    defer { GradMode.enabled = saved }
+    return try body()
+}
+
+extension Tensor {
+    /// True when this tensor is a parameter or depends on one.
+    public var requiresGrad: Bool { node != nil }
+
+    /// This tensor as a leaf that accumulates gradients (a parameter). Shares storage.
+    public func requiringGrad() -> Tensor {
+        var t = detached()
+        t.node = GradNode(op: "leaf", inputs: [], shape: shape, vjp: nil)
+        return t
+    }
+
+    /// The gradient accumulated into this leaf by `backward()` calls, nil before any.
+    public var grad: Tensor? { node?.grad }
+
+    /// Clears the accumulated gradient of this leaf.
+    public func zeroGrad() { node?.grad = nil }
+
+    /// Attaches a tape node for the op that produced `self` when grad mode is on and
+    /// any input requires a gradient. `vjp` receives the output gradient.
+    mutating func record(_ op: String, inputs: [Tensor], vjp: @escaping (Tensor) -> [Tensor?]) {
+        guard GradMode.enabled, inputs.contains(where: { $0.node != nil }) else { return }
+        node = GradNode(op: op, inputs: inputs.map { $0.node }, shape: shape, vjp: vjp)
+    }
+
+    /// Back-propagates from this tensor: d(self)/d(leaf) is added to every leaf's `grad`.
+    /// `seed` is the gradient of the final objective w.r.t. `self` (default: ones,
+    /// which for a scalar loss is dloss/dloss = 1).
+    public func backward(seed: Tensor? = nil) {
+        guard let root = node else { return }
+        let g = seed ?? Tensor.ones(shape, dtype: dtype)
+        precondition(g.shape == shape, "backward: seed shape \(g.shape) differs from tensor shape \(shape)")
+        withNoGrad {
+            let order = Tensor.topologicalOrder(from: root)
+            root.accumulate(g)
+            for n in order.reversed() {
+                guard let vjp = n.vjp, let gOut = n.grad else { continue }
+                n.grad = nil  // interior gradients are freed as soon as they are consumed
+                let gIns = vjp(gOut)
+                precondition(gIns.count == n.inputs.count, "backward: op '\(n.op)' returned \(gIns.count) gradients for \(n.inputs.count) inputs")
+                for (input, gIn) in zip(n.inputs, gIns) {
+                    if let input, let gIn { input.accumulate(gIn) }
+                }
+            }
+        }
+    }
+
+    /// Nodes reachable from `root`, each after all of its inputs (iterative DFS).
+    static func topologicalOrder(from root: GradNode) -> [GradNode] {
+        var order: [GradNode] = []
+        var visited = Set<ObjectIdentifier>()
+        var stack: [(GradNode, Int)] = [(root, 0)]
+        visited.insert(ObjectIdentifier(root))
+        while let (n, next) = stack.popLast() {
+            if next < n.inputs.count {
+                stack.append((n, next + 1))
+                if let child = n.inputs[next], visited.insert(ObjectIdentifier(child)).inserted {
+                    stack.append((child, 0))
+                }
+            } else {
+                order.append(n)
+            }
+        }
+        return order
+    }
+}

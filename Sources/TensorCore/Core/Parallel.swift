@@ -1,0 +1,48 @@
+import Foundation
+
+/// MPVQA's own threading: work is split over pages, heads or row blocks, and every
+/// BLAS call inside runs on one thread (see `BLASRuntime`). Two 1-thread sgemms on
+/// different pages beat one 2-thread sgemm on our small matrices, and keeping BLAS at
+/// one thread means the two levels never oversubscribe the cores.
+public enum Parallel {
+    nonisolated(unsafe) private static var _threads = ProcessInfo.processInfo.activeProcessorCount
+
+    /// Worker threads used by kernels (default: all cores).
+    public static var threads: Int {
+        get { _threads }
+        set { _threads = max(1, newValue) }
+    }
+
+    /// Runs `body(i)` for `i` in `0..<n`, concurrently when `n > 1` and more than one thread is allowed.
+    @inline(__always)
+    static func forEach(_ n: Int, _ body: (Int) -> Void) {
+        if n <= 1 || _threads <= 1 {
+            for i in 0..<n { body(i) }
+        } else {
+            // Kernels capture raw pointers into disjoint output ranges; the closure is only
+            // called during this function, so passing it across threads is safe.
+            withoutActuallyEscaping(body) { escapable in
+                let work = UncheckedSendable(escapable)
+                DispatchQueue.concurrentPerform(iterations: n) { work.value($0) }
+            }
+        }
+    }
+
+    /// Splits `0..<total` into at most `threads` contiguous ranges of at least `minChunk`
+    /// elements (rounded to `align`) and runs `body` on each, concurrently.
+    static func forRanges(_ total: Int, minChunk: Int, align: Int = 1, _ body: (Range<Int>) -> Void) {
+        let parts = max(1, min(_threads, total / max(minChunk, 1)))
+        if parts == 1 { body(0..<total); return }
+        var step = (total + parts - 1) / parts
+        step = (step + align - 1) / align * align
+        let n = (total + step - 1) / step
+        forEach(n) { i in body(i * step..<min(total, (i + 1) * step)) }
+    }
+}
+
+/// Carries a value the compiler cannot prove thread-safe across a parallel region whose
+/// threads touch disjoint memory.
+struct UncheckedSendable<Value>: @unchecked Sendable {
+    let value: Value
+    init(_ value: Value) { self.value = value }
+}

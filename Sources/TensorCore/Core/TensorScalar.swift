@@ -1,0 +1,46 @@
+import Foundation
+
+/// Element type of a tensor. Float32 is the working type; Float64 exists so that
+/// finite-difference gradient checks measure the math, not round-off.
+public enum DType: String, Sendable, Codable {
+    case float32
+    case float64
+
+    /// Size of one element in bytes.
+    public var byteSize: Int { self == .float32 ? 4 : 8 }
+}
+
+/// The scalar types kernels are written over (`Float`, `Double`).
+///
+/// Kernels are internal generic functions over `T: TensorScalar`, called from a
+/// `switch dtype` at the op boundary, so whole-module optimisation specialises
+/// them and the inner loops contain no dynamic dispatch.
+public protocol TensorScalar: BinaryFloatingPoint, Sendable where Self.RawSignificand: FixedWidthInteger {
+    static var dtype: DType { get }
+    static func exp(_ x: Self) -> Self
+    static func log(_ x: Self) -> Self
+    static func tanh(_ x: Self) -> Self
+    static func erf(_ x: Self) -> Self
+    static func sqrt(_ x: Self) -> Self
+    static func pow(_ x: Self, _ y: Self) -> Self
+}
+
+extension Float: TensorScalar {
+    public static var dtype: DType { .float32 }
+    @inline(__always) public static func exp(_ x: Float) -> Float { Foundation.expf(x) }
+    @inline(__always) public static func log(_ x: Float) -> Float { Foundation.logf(x) }
+    @inline(__always) public static func tanh(_ x: Float) -> Float { Foundation.tanhf(x) }
+    @inline(__always) public static func erf(_ x: Float) -> Float { Foundation.erff(x) }
+    @inline(__always) public static func sqrt(_ x: Float) -> Float { x.squareRoot() }
+    @inline(__always) public static func pow(_ x: Float, _ y: Float) -> Float { Foundation.powf(x, y) }
+}
+
+extension Double: TensorScalar {
+    public static var dtype: DType { .float64 }
+    @inline(__always) public static func exp(_ x: Double) -> Double { Foundation.exp(x) }
+    @inline(__always) public static func log(_ x: Double) -> Double { Foundation.log(x) }
+    @inline(__always) public static func tanh(_ x: Double) -> Double { Foundation.tanh(x) }
+    @inline(__always) public static func erf(_ x: Double) -> Double { Foundation.erf(x) }
+    @inline(__always) public static func sqrt(_ x: Double) -> Double { x.squareRoot() }
+    @inline(__always) public static func pow(_ x: Double, _ y: Double) -> Double { Foundation.pow(x, y) }
+}

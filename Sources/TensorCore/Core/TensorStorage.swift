@@ -1,0 +1,75 @@
+import Foundation
+
+/// A contiguous, 64-byte aligned buffer shared by a tensor and its views.
+///
+/// Buffers come from `BufferPool`: a training step allocates the same sizes every
+/// step, so after the first step no memory is requested from the system (and large
+/// buffers are not re-faulted from fresh `mmap`s).
+final class TensorStorage: @unchecked Sendable {
+    let raw: UnsafeMutableRawPointer
+    let byteCount: Int
+
+    /// Uninitialised storage of `byteCount` bytes.
+    init(byteCount: Int) {
+        self.byteCount = byteCount
+        self.raw = BufferPool.shared.take(byteCount: byteCount)
+    }
+
+    /// Zero-filled storage.
+    convenience init(zeroedByteCount byteCount: Int) {
+        self.init(byteCount: byteCount)
+        raw.initializeMemory(as: UInt8.self, repeating: 0, count: byteCount)
+    }
+
+    deinit { BufferPool.shared.give(raw, byteCount: byteCount) }
+}
+
+/// Free lists of buffers by exact byte size, shared by all threads.
+public final class BufferPool: @unchecked Sendable {
+    public static let shared = BufferPool()
+
+    private var free: [Int: [UnsafeMutableRawPointer]] = [:]
+    private var pooledBytes = 0
+    private let lock = NSLock()
+    /// Above this many idle bytes, returned buffers are released to the system.
+    public var capacityBytes = 1 << 30
+
+    func take(byteCount: Int) -> UnsafeMutableRawPointer {
+        let size = max(byteCount, 1)
+        lock.lock()
+        if var list = free[size], let p = list.popLast() {
+            free[size] = list
+            pooledBytes -= size
+            lock.unlock()
+            return p
+        }
+        lock.unlock()
+        return UnsafeMutableRawPointer.allocate(byteCount: size, alignment: 64)
+    }
+
+    func give(_ p: UnsafeMutableRawPointer, byteCount: Int) {
+        let size = max(byteCount, 1)
+        lock.lock()
+        if pooledBytes + size <= capacityBytes {
+            free[size, default: []].append(p)
+            pooledBytes += size
+            lock.unlock()
+        } else {
+            lock.unlock()
+            p.deallocate()
+        }
+    }
+
+    /// Releases every idle buffer to the system.
+    public func drain() {
+        lock.lock()
+        let lists = free
+        free = [:]
+        pooledBytes = 0
+        lock.unlock()
+        for list in lists.values { for p in list { p.deallocate() } }
+    }
+
+    /// Bytes currently held idle in the pool.
+    public var idleBytes: Int { lock.lock(); defer { lock.unlock() }; return pooledBytes }
+}

@@ -1,0 +1,1 @@
+// Module Training: see SPEC §9.
