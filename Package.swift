@@ -10,7 +10,7 @@ let package = Package(
     platforms: [.macOS(.v15)],
     products: [
         .executable(name: "mpvqa", targets: ["mpvqa"]),
-        .library(name: "MPVQA", targets: ["TensorCore", "NeuralNet", "DocData", "FeatureStore", "Models", "Training", "Experiments"]),
+        .library(name: "MPVQA", targets: ["TensorCore", "NeuralNet", "DocData", "FeatureStore", "Models", "Training", "Experiments", "RunSupport"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -27,16 +27,18 @@ let package = Package(
         .systemLibrary(name: "CJPEG", path: "Sources/CJPEG", pkgConfig: "libjpeg",
                        providers: [.apt(["libjpeg-dev"])]),
 
+        // Run infrastructure shared by every stage: atomic file writes, progress reporting.
+        .target(name: "RunSupport"),
         .target(name: "TensorCore", dependencies: ["CBLAS"]),
-        .target(name: "NeuralNet", dependencies: ["TensorCore"]),
-        .target(name: "DocData", dependencies: ["TensorCore", "CPNG", "CJPEG"]),
-        .target(name: "FeatureStore", dependencies: ["TensorCore", "CHDF5"]),
+        .target(name: "NeuralNet", dependencies: ["TensorCore", "RunSupport"]),
+        .target(name: "DocData", dependencies: ["TensorCore", "RunSupport", "CPNG", "CJPEG"]),
+        .target(name: "FeatureStore", dependencies: ["TensorCore", "RunSupport", "CHDF5"]),
         .target(name: "Models", dependencies: ["NeuralNet", "TensorCore"]),
         .target(name: "Training", dependencies: ["Models", "DocData", "FeatureStore", "NeuralNet", "TensorCore"]),
         .target(name: "Experiments", dependencies: ["Training", "Models", "DocData", "FeatureStore", "NeuralNet", "TensorCore",
                                                      .product(name: "Yams", package: "Yams")]),
         .executableTarget(name: "mpvqa", dependencies: [
-            "Experiments", "Training", "Models", "DocData", "FeatureStore", "NeuralNet", "TensorCore",
+            "Experiments", "Training", "Models", "DocData", "FeatureStore", "NeuralNet", "TensorCore", "RunSupport",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 

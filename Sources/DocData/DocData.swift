@@ -1,1 +1,0 @@
-// Module DocData: see SPEC §9.
