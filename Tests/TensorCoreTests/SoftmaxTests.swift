@@ -1,0 +1,97 @@
+import XCTest
+import TensorCore
+import TestSupport
+
+/// Softmax over rows of `n` by the textbook formula exp(xᵢ)/Σ exp(xⱼ), in Double.
+func naiveSoftmaxRows(_ x: [Double], n: Int) -> [Double] {
+    var y = x
+    for r in 0..<(x.count / n) {
+        var s = 0.0
+        for j in 0..<n { s += Foundation.exp(x[r * n + j]) }
+        for j in 0..<n { y[r * n + j] = Foundation.exp(x[r * n + j]) / s }
+    }
+    return y
+}
+
+/// `mask` broadcast up to `shape` (NumPy rules), by explicit index arithmetic.
+func naiveBroadcast(_ mask: [Double], from maskShape: [Int], to shape: [Int]) -> [Double] {
+    let count = shape.reduce(1, *)
+    let padded = [Int](repeating: 1, count: shape.count - maskShape.count) + maskShape
+    return (0..<count).map { i in
+        let index = unravel(i, shape)
+        var flat = 0
+        for axis in 0..<shape.count { flat = flat * padded[axis] + (padded[axis] == 1 ? 0 : index[axis]) }
+        return mask[flat]
+    }
+}
+
+final class SoftmaxTests: XCTestCase {
+    /// Input shapes with mask shapes that broadcast along every kind of axis (nil = no mask).
+    static let cases: [([Int], [Int]?)] = [
+        ([5], nil), ([1, 1], nil), ([1, 1], [1]), ([3, 1], [1]), ([2, 3, 4], [4]), ([2, 3, 4], [2, 1, 4]),
+        ([2, 3, 4], [3, 1]), ([1, 2, 3], [1, 2, 3]), ([2, 1, 5], nil),
+    ]
+
+    func testForwardMatchesNaiveWithBroadcastMasks() {
+        var rng = SeededRNG(seed: 11)
+        for (shape, maskShape) in Self.cases {
+            let x = Tensor.randn(shape, std: 2, dtype: .float64, rng: &rng)
+            let mask = maskShape.map { Tensor.randn($0, dtype: .float64, rng: &rng) }
+            var z = x.doubles
+            if let mask, let maskShape {
+                let m = naiveBroadcast(mask.doubles, from: maskShape, to: shape)
+                for i in z.indices { z[i] += m[i] }
+            }
+            let n = shape.last!
+            assertClose(x.softmax(mask: mask).doubles, naiveSoftmaxRows(z, n: n), rtol: 1e-12, atol: 1e-14,
+                        "softmax \(shape) mask \(String(describing: maskShape))")
+            assertClose(x.logSoftmax().doubles, naiveSoftmaxRows(x.doubles, n: n).map { Foundation.log($0) },
+                        rtol: 1e-12, atol: 1e-12, "logSoftmax \(shape)")
+        }
+    }
+
+    func testGradientsOfInputAndMask() {
+        var rng = SeededRNG(seed: 12)
+        for (shape, maskShape) in Self.cases {
+            let x = Tensor.randn(shape, dtype: .float64, rng: &rng)
+            if let maskShape {
+                let mask = Tensor.randn(maskShape, dtype: .float64, rng: &rng)
+                checkGradients([x, mask], "softmax \(shape) mask \(maskShape)") { $0[0].softmax(mask: $0[1]) }
+            } else {
+                checkGradients([x], "softmax \(shape)") { $0[0].softmax() }
+            }
+            checkGradients([x], "logSoftmax \(shape)") { $0[0].logSoftmax() }
+        }
+    }
+
+    func testMaskedEntriesVanishAndFullyMaskedRowsStayFinite() {
+        // Row 0: last entry masked; row 1: every entry masked (-1e9), as for a padded query.
+        let x = Tensor([0.5, -1, 2, 3, 1, -2], shape: [2, 3])
+        let mask = Tensor([0, 0, -1e9, -1e9, -1e9, -1e9], shape: [2, 3])
+        let y = x.softmax(mask: mask).doubles
+        XCTAssertTrue(y.allSatisfy { $0.isFinite }, "softmax of a fully masked row: \(y)")
+        XCTAssertEqual(y[2], 0)
+        assertClose(Array(y[0..<2]), naiveSoftmaxRows([0.5, -1], n: 2), rtol: 1e-6, atol: 1e-7, "kept entries")
+        XCTAssertEqual(y[3] + y[4] + y[5], 1, accuracy: 1e-6)
+        let large = Tensor([1000, 999, -1000], shape: [3]).logSoftmax().doubles
+        XCTAssertTrue(large.allSatisfy { $0.isFinite }, "logSoftmax of large logits: \(large)")
+        XCTAssertEqual(large[0], -Foundation.log(1 + Foundation.exp(-1)), accuracy: 1e-4)
+    }
+
+    func testFloat32AgreesWithFloat64() {
+        var rng = SeededRNG(seed: 13)
+        let x = Tensor.randn([7, 33], std: 3, dtype: .float64, rng: &rng)
+        let mask = Tensor.randn([33], dtype: .float64, rng: &rng)
+        assertClose(x.converted(to: .float32).softmax(mask: mask.converted(to: .float32)).doubles, x.softmax(mask: mask).doubles,
+                    rtol: 1e-5, atol: 1e-7, "softmax float32")
+        assertClose(x.converted(to: .float32).logSoftmax().doubles, x.logSoftmax().doubles, rtol: 1e-5, atol: 1e-5, "logSoftmax float32")
+    }
+
+    func testMaskShapeErrorsNameBothShapes() {
+        XCTAssertNil(ShapeCheck.softmax([2, 3, 4], mask: [3, 1]))
+        XCTAssertEqual(ShapeCheck.softmax([2, 3], mask: [2, 2, 3]),
+                       "softmax: input [2, 3] and mask [2, 2, 3]: the mask would enlarge the input to [2, 2, 3]")
+        XCTAssertEqual(ShapeCheck.softmax([2, 3], mask: [4]),
+                       "softmax: shapes [2, 3] and [4] cannot be broadcast (axis 1: 3 vs 4)")
+    }
+}
