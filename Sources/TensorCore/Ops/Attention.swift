@@ -62,8 +62,12 @@ struct AttentionGeometry {
     var pairSize: Int { lq * lk }
     /// Number of keys query i sees (all of them without `causal`).
     @inline(__always) func visible(_ i: Int) -> Int { causal ? max(0, min(lk, i + lk - lq + 1)) : lk }
-    /// Workers that each take every `workers`-th pair, with one private scratch each.
-    var workers: Int { max(1, min(Parallel.threads, pairs)) }
+    /// Workers that each take every `workers`-th pair, with one private scratch each; one
+    /// when the whole call is too small to repay a thread hand-off (e.g. a decoding step).
+    var workers: Int {
+        let flops = pairs * lq * lk * (dk + dv)
+        return flops < (1 << 15) ? 1 : max(1, min(Parallel.threads, pairs))
+    }
 }
 
 /// Runs `body(pair, worker)` for every (b, h) pair, pairs striped over `geo.workers` threads.

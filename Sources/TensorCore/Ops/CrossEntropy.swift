@@ -26,8 +26,10 @@ extension ShapeCheck {
 private func logSumExpKernel<T: TensorScalar>(_ x: UnsafePointer<T>, _ targets: UnsafePointer<Int32>, ignoreIndex: Int32,
                                               _ lse: UnsafeMutablePointer<T>, rows: Int, v: Int) {
     Parallel.forRanges(rows, minChunk: max(1, (1 << 14) / max(v, 1))) { range in
+        let scratch = UnsafeMutablePointer<T>.allocate(capacity: v)  // one row of exp(x − m) per chunk
+        defer { scratch.deallocate() }
         for r in range {
-            lse[r] = targets[r] == ignoreIndex ? 0 : logSumExpRow(x + r * v, v)
+            lse[r] = targets[r] == ignoreIndex ? 0 : logSumExpRow(x + r * v, v, scratch: scratch)
         }
     }
 }
@@ -43,8 +45,8 @@ private func crossEntropyBackwardKernel<T: TensorScalar>(_ x: UnsafePointer<T>, 
                 dr.update(repeating: 0, count: v)
                 continue
             }
-            let l = lse[r]
-            for j in 0..<v { dr[j] = scale * T.exp(xr[j] - l) }
+            _ = expShifted(xr, dr, v, shift: lse[r])
+            for j in 0..<v { dr[j] *= scale }
             dr[Int(t)] -= scale
         }
     }
