@@ -192,7 +192,8 @@ private func maxDriver<T: TensorScalar>(_ x: UnsafePointer<T>, _ y: UnsafeMutabl
 }
 
 extension Tensor {
-    /// Resolved, sorted reduction axes and the keepDims / squeezed output shapes.
+    /// Resolved reduction axes, the keepDims and squeezed output shapes, and the number of
+    /// elements reduced into each output.
     fileprivate func reductionShapes(_ axes: [Int]) -> (axes: Set<Int>, kept: [Int], out: [Int], reducedCount: Int) {
         let resolved = Set(axes.map { resolveAxis($0, rank: rank) })
         var kept = shape, out: [Int] = [], n = 1

@@ -33,7 +33,7 @@ private func unaryForward<T: TensorScalar>(_ op: UnaryOp, _ x: UnsafePointer<T>,
         case .sqrt: for i in r { y[i] = T.sqrt(x[i]) }
         case .tanh: for i in r { y[i] = T.tanh(x[i]) }
         case .sigmoid: for i in r { y[i] = 1 / (1 + T.exp(-x[i])) }
-        case .relu: for i in r { y[i] = x[i] > 0 ? x[i] : 0 }
+        case .relu: for i in r { y[i] = x[i] < 0 ? 0 : x[i] }  // NaN passes through
         case .gelu:
             let c = T(inverseSqrt2)
             for i in r { let v = x[i]; y[i] = T(0.5) * v * (1 + T.erf(v * c)) }
