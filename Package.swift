@@ -48,10 +48,8 @@ let package = Package(
         .testTarget(name: "TensorCoreTests", dependencies: ["TensorCore", "TestSupport"], resources: [.copy("Fixtures")]),
         .testTarget(name: "NeuralNetTests", dependencies: ["NeuralNet", "TensorCore", "TestSupport"], resources: [.copy("Fixtures")]),
         .testTarget(name: "DocDataTests", dependencies: ["DocData", "TensorCore", "TestSupport"], resources: [.copy("Fixtures")]),
-        .testTarget(name: "FeatureStoreTests", dependencies: ["FeatureStore", "TensorCore", "TestSupport"]),
-        .testTarget(name: "ModelsTests", dependencies: ["Models", "NeuralNet", "TensorCore", "TestSupport"]),
-        .testTarget(name: "TrainingTests", dependencies: ["Training", "Models", "DocData", "TensorCore", "TestSupport"]),
-        .testTarget(name: "ExperimentsTests", dependencies: ["Experiments", "TestSupport"]),
+        .testTarget(name: "TrainingTests", dependencies: ["Training", "Models", "DocData", "TensorCore", "TestSupport"],
+                    resources: [.copy("Fixtures")]),
         .testTarget(name: "CLITests", dependencies: ["TestSupport"]),
     ]
 )
