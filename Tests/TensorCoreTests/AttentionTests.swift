@@ -13,7 +13,7 @@ struct AttentionConfig: CustomStringConvertible {
             + "\(positionBias ? " positionBias" : "") scale \(scale.map { "\($0)" } ?? "default")"
     }
 
-    /// Random inputs: query, key, value, keyBias (small values plus one −1e9 per batch item), positionBias.
+    /// Random inputs: query, key, value, keyBias (small values per batch item, −1e9 on the last key), positionBias.
     func inputs(_ rng: inout SeededRNG, dtype: DType = .float64) -> (q: Tensor, k: Tensor, v: Tensor, kb: Tensor?, pb: Tensor?) {
         let q = Tensor.randn([batch, lq, heads * dk], dtype: dtype, rng: &rng)
         let k = Tensor.randn([batch, lk, heads * dk], dtype: dtype, rng: &rng)
@@ -21,7 +21,8 @@ struct AttentionConfig: CustomStringConvertible {
         var kb: Tensor? = nil
         if keyBias {
             var values = Tensor.randn([batch, lk], std: 0.5, dtype: .float64, rng: &rng).doubles
-            if lk > 1 { for b in 0..<batch { values[b * lk + (b % lk)] = -1e9 } }
+            // The last key is padding: never the only key a causal query sees, so no row is fully masked.
+            if lk > 1 { for b in 0..<batch { values[b * lk + lk - 1] = -1e9 } }
             kb = Tensor(values, shape: [batch, lk], as: Double.self).converted(to: dtype)
         }
         let pb = positionBias ? Tensor.randn([heads, lq, lk], dtype: dtype, rng: &rng) : nil
@@ -60,6 +61,26 @@ func naiveAttention(_ c: AttentionConfig, q: [Double], k: [Double], v: [Double],
     return (out, weights)
 }
 
+/// Attention composed from primitives: split heads by reshape + permute, batched matmuls,
+/// broadcast biases, a −1e9 causal mask and the composed softmax.
+func composedAttention(_ c: AttentionConfig, _ q: Tensor, _ k: Tensor, _ v: Tensor, _ kb: Tensor?, _ pb: Tensor?)
+    -> (output: Tensor, weights: Tensor) {
+    let qh = q.reshaped([c.batch, c.lq, c.heads, c.dk]).permuted([0, 2, 1, 3])
+    let kh = k.reshaped([c.batch, c.lk, c.heads, c.dk]).permuted([0, 2, 1, 3])
+    let vh = v.reshaped([c.batch, c.lk, c.heads, c.dv]).permuted([0, 2, 1, 3])
+    var s = qh.matmul(kh, transposeB: true) * (c.scale ?? 1 / Double(c.dk).squareRoot())   // [B, H, Lq, Lk]
+    if let pb { s = s + pb }
+    if let kb { s = s + kb.reshaped([c.batch, 1, 1, c.lk]) }
+    if c.causal {
+        var mask = [Double](repeating: 0, count: c.lq * c.lk)
+        for i in 0..<c.lq { for j in 0..<c.lk where j > i + c.lk - c.lq { mask[i * c.lk + j] = -1e9 } }
+        s = s + Tensor(mask, shape: [c.lq, c.lk], as: Double.self).converted(to: q.dtype)
+    }
+    let p = composedSoftmax(s)
+    let o = p.matmul(vh).permuted([0, 2, 1, 3]).reshaped([c.batch, c.lq, c.heads * c.dv])
+    return (o, p)
+}
+
 final class AttentionTests: XCTestCase {
     /// Size-1 axes everywhere, KV-cache decoding (Lq = 1), cross attention (Lq ≠ Lk), Dv ≠ Dk,
     /// causal with offset Lk − Lq (and Lq > Lk, where early queries see no key at all).
@@ -95,6 +116,25 @@ final class AttentionTests: XCTestCase {
                 Tensor.attention(query: xs[0], key: xs[1], value: xs[2], heads: c.heads, keyBias: kb, causal: c.causal,
                                  positionBias: xs.count > 3 ? xs[3] : nil, scale: c.scale).output
             }
+        }
+    }
+
+    func testMatchesComposedPrimitives() {
+        var rng = SeededRNG(seed: 47)
+        // Causal rows with no visible key (Lq > Lk) are zero in the fused kernel but uniform
+        // under an additive −1e9 mask, so those configurations are left to the naive oracle.
+        let configs = Self.configs.filter { !$0.causal || $0.lq <= $0.lk }
+            + [AttentionConfig(batch: 2, heads: 4, lq: 12, lk: 12, dk: 8, dv: 8, causal: true, keyBias: true, positionBias: true, scale: 1)]
+        for c in configs {
+            let (q, k, v, kb, pb) = c.inputs(&rng)
+            let inputs = [q, k, v] + (pb.map { [$0] } ?? [])
+            let fused = Tensor.attention(query: q, key: k, value: v, heads: c.heads, keyBias: kb, causal: c.causal,
+                                         positionBias: pb, scale: c.scale, returnWeights: true)
+            assertClose(fused.weights!, composedAttention(c, q, k, v, kb, pb).weights, rtol: 1e-9, atol: 1e-12, "weights \(c)")
+            assertFusedMatchesComposed(inputs, "attention \(c)", fused: { xs in
+                Tensor.attention(query: xs[0], key: xs[1], value: xs[2], heads: c.heads, keyBias: kb, causal: c.causal,
+                                 positionBias: xs.count > 3 ? xs[3] : nil, scale: c.scale).output
+            }, composed: { xs in composedAttention(c, xs[0], xs[1], xs[2], kb, xs.count > 3 ? xs[3] : nil).output })
         }
     }
 

@@ -39,6 +39,22 @@ final class CrossEntropyTests: XCTestCase {
         }
     }
 
+    func testMatchesComposedPrimitives() {
+        var rng = SeededRNG(seed: 25)
+        for (shape, targets, ignore) in Self.cases {
+            let v = shape.last!
+            // One-hot rows select log p[t]; ignored rows are all zero.
+            var oneHot = [Double](repeating: 0, count: targets.count * v)
+            for (r, t) in targets.enumerated() where t != ignore { oneHot[r * v + Int(t)] = 1 }
+            let kept = Double(targets.filter { $0 != ignore }.count)
+            let selector = Tensor(oneHot, shape: [targets.count, v], as: Double.self)
+            let x = Tensor.randn(shape, std: 2, dtype: .float64, rng: &rng)
+            assertFusedMatchesComposed([x], "crossEntropy \(shape) \(targets)",
+                                       fused: { $0[0].crossEntropy(targets: targets, ignoreIndex: ignore) },
+                                       composed: { -(composedLogSoftmax($0[0].reshaped([-1, v])) * selector).sum() / kept })
+        }
+    }
+
     func testAllRowsIgnoredGivesZeroLossAndZeroGradient() {
         let x = Tensor([1, 2, 3, 4, 5, 6], shape: [2, 3]).requiringGrad()
         let loss = x.crossEntropy(targets: [-100, -100])

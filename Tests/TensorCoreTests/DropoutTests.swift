@@ -42,6 +42,20 @@ final class DropoutTests: XCTestCase {
         XCTAssertEqual(x.converted(to: .float64).dropout(p: 0.5, rng: &r3).scalars, one)
     }
 
+    func testMatchesComposedMaskProduct() {
+        // The same seed applied to ones gives the multiplier mask; x ∘ mask is the composed op.
+        var rng = SeededRNG(seed: 10)
+        for shape in [[1], [4, 1, 3], [3, 70_000]] {
+            let x = Tensor.randn(shape, dtype: .float64, rng: &rng)
+            assertFusedMatchesComposed([x], rtol: 0, atol: 0, "dropout \(shape)",
+                                       fused: { xs in var r = SeededRNG(seed: 12); return xs[0].dropout(p: 0.35, rng: &r) },
+                                       composed: { xs in
+                                           var r = SeededRNG(seed: 12)
+                                           return xs[0] * Tensor.ones(shape, dtype: .float64).dropout(p: 0.35, rng: &r)
+                                       })
+        }
+    }
+
     func testZeroIsIdentityAndOneDropsEverything() {
         var rng = SeededRNG(seed: 4)
         let x = Tensor.randn([5, 4], rng: &rng)

@@ -49,6 +49,27 @@ final class NormTests: XCTestCase {
         }
     }
 
+    func testMatchesComposedPrimitives() {
+        var rng = SeededRNG(seed: 35)
+        for shape in Self.shapes {
+            let d = shape.last!
+            let x = Tensor.randn(shape, std: 2, dtype: .float64, rng: &rng)
+            let w = Tensor.randn([d], dtype: .float64, rng: &rng), b = Tensor.randn([d], dtype: .float64, rng: &rng)
+            assertFusedMatchesComposed([x, w], "rmsNorm \(shape)", fused: { $0[0].rmsNorm(weight: $0[1], eps: 1e-6) }) { xs in
+                xs[0] / (xs[0].square().mean(axes: [-1], keepDims: true) + 1e-6).sqrt() * xs[1]
+            }
+            func composedLayerNorm(_ xs: [Tensor]) -> Tensor {
+                let centered = xs[0] - xs[0].mean(axes: [-1], keepDims: true)
+                let normalized = centered / (centered.square().mean(axes: [-1], keepDims: true) + 1e-5).sqrt() * xs[1]
+                return xs.count > 2 ? normalized + xs[2] : normalized
+            }
+            assertFusedMatchesComposed([x, w, b], "layerNorm \(shape)",
+                                       fused: { $0[0].layerNorm(weight: $0[1], bias: $0[2]) }, composed: composedLayerNorm)
+            assertFusedMatchesComposed([x, w], "layerNorm without bias \(shape)",
+                                       fused: { $0[0].layerNorm(weight: $0[1], bias: nil) }, composed: composedLayerNorm)
+        }
+    }
+
     func testWeightGradientSumsOverManyRowChunks() {
         // Enough rows that the backward pass splits them over several partial sums.
         var rng = SeededRNG(seed: 33)

@@ -64,6 +64,21 @@ final class SoftmaxTests: XCTestCase {
         }
     }
 
+    func testMatchesComposedPrimitives() {
+        var rng = SeededRNG(seed: 14)
+        for (shape, maskShape) in Self.cases {
+            let x = Tensor.randn(shape, std: 2, dtype: .float64, rng: &rng)
+            if let maskShape {
+                let mask = Tensor.randn(maskShape, dtype: .float64, rng: &rng)
+                assertFusedMatchesComposed([x, mask], "softmax \(shape) mask \(maskShape)",
+                                           fused: { $0[0].softmax(mask: $0[1]) }, composed: { composedSoftmax($0[0], mask: $0[1]) })
+            } else {
+                assertFusedMatchesComposed([x], "softmax \(shape)", fused: { $0[0].softmax() }, composed: { composedSoftmax($0[0]) })
+            }
+            assertFusedMatchesComposed([x], "logSoftmax \(shape)", fused: { $0[0].logSoftmax() }, composed: { composedLogSoftmax($0[0]) })
+        }
+    }
+
     func testMaskedEntriesVanishAndFullyMaskedRowsStayFinite() {
         // Row 0: last entry masked; row 1: every entry masked (-1e9), as for a padded query.
         let x = Tensor([0.5, -1, 2, 3, 1, -2], shape: [2, 3])
@@ -109,5 +124,46 @@ final class SoftmaxTests: XCTestCase {
                        "softmax: input [2, 3] and mask [2, 2, 3]: the mask would enlarge the input to [2, 2, 3]")
         XCTAssertEqual(ShapeCheck.softmax([2, 3], mask: [4]),
                        "softmax: shapes [2, 3] and [4] cannot be broadcast (axis 1: 3 vs 4)")
+    }
+}
+
+// MARK: Composed references (shared by the fused-op tests)
+
+/// Softmax over the last axis composed from primitives: e = exp(z − max z), e / Σe.
+/// The max is detached: it only shifts for stability and cancels in the gradient.
+func composedSoftmax(_ x: Tensor, mask: Tensor? = nil) -> Tensor {
+    let z = mask.map { x + $0 } ?? x
+    let e = (z - z.max(axes: [-1], keepDims: true).detached()).exp()
+    return e / e.sum(axes: [-1], keepDims: true)
+}
+
+/// Log-softmax over the last axis composed from primitives: (x − m) − log Σ exp(x − m).
+func composedLogSoftmax(_ x: Tensor) -> Tensor {
+    let shifted = x - x.max(axes: [-1], keepDims: true).detached()
+    return shifted - shifted.exp().sum(axes: [-1], keepDims: true).log()
+}
+
+/// Runs `fused` and `composed` on the same Float64 inputs and compares their outputs and,
+/// for one random output direction, the gradients of every input not in `constant`.
+func assertFusedMatchesComposed(_ inputs: [Tensor], constant: Set<Int> = [], rtol: Double = 1e-9, atol: Double = 1e-12,
+                                _ what: String, file: StaticString = #filePath, line: UInt = #line,
+                                fused: ([Tensor]) -> Tensor, composed: ([Tensor]) -> Tensor) {
+    func run(_ f: ([Tensor]) -> Tensor) -> (output: Tensor, grads: [Tensor?]) {
+        let xs = inputs.enumerated().map { i, t in
+            constant.contains(i) ? t.converted(to: .float64) : t.converted(to: .float64).requiringGrad()
+        }
+        let y = f(xs)
+        var rng = SeededRNG(seed: 77)
+        y.backward(seed: Tensor.randn(y.shape, dtype: .float64, rng: &rng))
+        return (y.detached(), xs.map { $0.grad })
+    }
+    let a = run(fused), b = run(composed)
+    assertClose(a.output, b.output, rtol: rtol, atol: atol, "\(what): forward", file: file, line: line)
+    for i in inputs.indices where !constant.contains(i) {
+        guard let ga = a.grads[i], let gb = b.grads[i] else {
+            XCTFail("\(what): input \(i) has no gradient (fused \(a.grads[i] != nil), composed \(b.grads[i] != nil))", file: file, line: line)
+            continue
+        }
+        assertClose(ga, gb, rtol: rtol, atol: atol, "\(what): d/d(input \(i))", file: file, line: line)
     }
 }

@@ -159,7 +159,7 @@ extension Tensor {
         let needX = requiresGrad, needW = weight.requiresGrad
         out.record("rmsNorm", inputs: [self, weight]) { g in
             let dx = Tensor.empty(x.shape, dtype: x.dtype), dw = Tensor.empty([d], dtype: x.dtype)
-            let chunks = RowChunks(rows: rows, minRows: max(1, (1 << 14) / max(d, 1)))
+            let chunks = RowChunks(rows: rows, minRows: Swift.max(1, (1 << 14) / Swift.max(d, 1)))
             let partial = Tensor.empty([chunks.count, d], dtype: x.dtype)
             func run<T: TensorScalar>(_: T.Type) {
                 rmsNormBackwardKernel(x.pointer(T.self), w.pointer(T.self), rstd.pointer(T.self), g.pointer(T.self),
@@ -204,7 +204,7 @@ extension Tensor {
         out.record("layerNorm", inputs: inputs) { g in
             let dx = Tensor.empty(x.shape, dtype: x.dtype)
             let dw = Tensor.empty([d], dtype: x.dtype), db = Tensor.empty([d], dtype: x.dtype)
-            let chunks = RowChunks(rows: rows, minRows: max(1, (1 << 14) / max(d, 1)))
+            let chunks = RowChunks(rows: rows, minRows: Swift.max(1, (1 << 14) / Swift.max(d, 1)))
             let dwPartial = Tensor.empty([chunks.count, d], dtype: x.dtype)
             let dbPartial = Tensor.empty([chunks.count, d], dtype: x.dtype)
             func run<T: TensorScalar>(_: T.Type) {
