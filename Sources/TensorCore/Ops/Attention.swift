@@ -22,6 +22,11 @@ public struct AttentionOutput: Sendable {
     /// `[B, H, Lq, Lk]` softmax probabilities (no gradient flows through them), when
     /// `returnWeights` was set.
     public let weights: Tensor?
+
+    public init(output: Tensor, weights: Tensor?) {
+        self.output = output
+        self.weights = weights
+    }
 }
 
 extension ShapeCheck {
@@ -175,7 +180,7 @@ extension Tensor {
     /// - `query: [B, Lq, H·Dk]`, `key: [B, Lk, H·Dk]`, `value: [B, Lk, H·Dv]`; head h is
     ///   columns `h·D..<(h+1)·D` (no permute needed before or after).
     /// - `keyBias: [B, Lk]?` added to every query's scores (0 keeps, −1e9 masks a padded
-    ///   key); it receives no gradient.
+    ///   key); it receives no gradient. A query whose keys are all masked stays finite.
     /// - `causal`: query i sees keys j ≤ i + (Lk − Lq), so with a KV cache (Lq = 1) the
     ///   new token sees every cached key.
     /// - `positionBias: [H, Lq, Lk]?` added to the scores of every batch item (T5 relative
