@@ -54,7 +54,7 @@ public enum ImageCodec {
     ///
     /// With `jpegDCTScaling`, a JPEG at least 4× the target in both directions is decoded at
     /// 1/2, 1/4 or 1/8 of its size by libjpeg's DCT scaling, the smallest that stays ≥ 2× the
-    /// target, and then area-averaged: about 1.7× faster for a 1000×1300 page → 224×224,
+    /// target, and then area-averaged: 1.2–1.5× less CPU for a 1000×1300 page → 224×224,
     /// with pixels a few levels (mean ≈ 2–4 on text) from `decode(...).resized(...)`.
     /// Without it, and for PNGs, the result is exactly `decode(...).resized(...)`.
     public static func decodeResized(bytes: [UInt8], name: String, width: Int, height: Int,
