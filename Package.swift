@@ -50,6 +50,7 @@ let package = Package(
         .testTarget(name: "DocDataTests", dependencies: ["DocData", "TensorCore", "TestSupport"], resources: [.copy("Fixtures")]),
         .testTarget(name: "TrainingTests", dependencies: ["Training", "Models", "DocData", "TensorCore", "TestSupport"],
                     resources: [.copy("Fixtures")]),
+        .testTarget(name: "FeatureStoreTests", dependencies: ["FeatureStore", "TensorCore", "TestSupport"], resources: [.copy("Fixtures")]),
         .testTarget(name: "CLITests", dependencies: ["TestSupport"]),
     ]
 )

@@ -1,0 +1,138 @@
+import Foundation
+import TensorCore
+
+/// Reads summaries from a cache file (`FeatureCacheSchema`), by row range or by question,
+/// as Float32 tensors (float16 files are widened on read).
+///
+/// Opening validates the schema (errors name the file and the dataset or attribute),
+/// loads the per-row question ids, page indices and page ids of the committed rows, and
+/// indexes question id → row range. Only the committed rows (`rows` attribute) are
+/// visible, whether or not the file is complete.
+///
+/// ```swift
+/// let cache = try FeatureCacheReader(url: cacheURL)
+/// try cache.requireShape(summaryTokens: 8, modelDim: 256)
+/// let s = try cache.summaries(questionId: 49153)     // [pages, 8, 256]
+/// let pages = cache.pageIndices[cache.rowRange(questionId: 49153)!]
+/// ```
+public final class FeatureCacheReader: @unchecked Sendable {
+    public let url: URL
+    public let header: FeatureCacheHeader
+    /// Committed rows R.
+    public let rows: Int
+    /// True when the writer finished (`complete = 1`).
+    public let isComplete: Bool
+    /// `questionIds[i]`: question of row i, for i < `rows`.
+    public let questionIds: [Int64]
+    /// `pageIndices[i]`: 0-based page index (within its question's document) of row i.
+    public let pageIndices: [Int32]
+    /// `pageIds[i]`: page id of row i.
+    public let pageIds: [String]
+    /// Distinct question ids in row order.
+    public let questions: [Int64]
+    private let ranges: [Int64: Range<Int>]
+    private var layout: FeatureCacheLayout?
+    private var halfScratch: [UInt16] = []
+    private let lock = NSLock()
+
+    /// Opens and validates `url`, reading the per-row metadata of the committed rows.
+    public init(url: URL) throws {
+        self.url = url
+        let layout = try FeatureCacheLayout.open(path: url.path, writable: false)
+        let rows = layout.rows
+        self.header = layout.header
+        self.rows = rows
+        self.isComplete = layout.isComplete
+        self.questionIds = try layout.readQuestionIds(0..<rows)
+        self.pageIndices = try layout.readPageIndices(0..<rows)
+        self.pageIds = try layout.readPageIds(0..<rows)
+        var ranges: [Int64: Range<Int>] = [:]
+        var questions: [Int64] = []
+        var start = 0
+        for row in 0...rows where row == rows || questionIds[row] != questionIds[start] {
+            guard row > start else { continue }
+            let id = questionIds[start]
+            if let earlier = ranges[id] {
+                throw FeatureCacheError(.wrongValue, file: url.path, field: FeatureCacheError.dataset(FeatureCacheSchema.Dataset.questionIds),
+                                        "question \(id) has rows \(earlier) and again from row \(start); the rows of a question must be contiguous")
+            }
+            ranges[id] = start..<row
+            questions.append(id)
+            start = row
+        }
+        self.ranges = ranges
+        self.questions = questions
+        self.layout = layout
+    }
+
+    deinit { try? layout?.file.close() }
+
+    /// Releases the file (later reads throw).
+    public func close() {
+        lock.lock(); defer { lock.unlock() }
+        try? layout?.file.close()
+        layout = nil
+    }
+
+    /// Rows of question `questionId`, or nil if the cache has none.
+    public func rowRange(questionId: Int64) -> Range<Int>? { ranges[questionId] }
+
+    /// Throws `.mismatch` naming attribute K or d unless the file holds `[·, summaryTokens, modelDim]` summaries.
+    public func requireShape(summaryTokens: Int, modelDim: Int) throws {
+        if header.summaryTokens != summaryTokens {
+            throw FeatureCacheError(.mismatch, file: url.path, field: FeatureCacheError.attribute(FeatureCacheSchema.Attribute.summaryTokens),
+                                    "is \(header.summaryTokens) but the model expects K = \(summaryTokens) summary tokens")
+        }
+        if header.modelDim != modelDim {
+            throw FeatureCacheError(.mismatch, file: url.path, field: FeatureCacheError.attribute(FeatureCacheSchema.Attribute.modelDim),
+                                    "is \(header.modelDim) but the model expects d = \(modelDim)")
+        }
+    }
+
+    /// Summaries of rows `range`: `[range.count, K, d]` Float32.
+    public func summaries(rows range: Range<Int>) throws -> Tensor {
+        let tensor = Tensor.zeros([range.count, header.summaryTokens, header.modelDim])
+        try tensor.withUnsafeMutableBufferPointer(as: Float.self) { try readSummaries(rows: range, into: $0) }
+        return tensor
+    }
+
+    /// Summaries of all rows of question `questionId`: `[pages, K, d]` Float32, in row order
+    /// (`pageIndices[rowRange(questionId:)]` gives each row's page).
+    public func summaries(questionId: Int64) throws -> Tensor {
+        guard let range = ranges[questionId] else {
+            throw FeatureCacheError(.notFound, file: url.path, field: FeatureCacheError.dataset(FeatureCacheSchema.Dataset.questionIds),
+                                    "has no rows for question \(questionId) (\(questions.count) questions in \(rows) committed rows)")
+        }
+        return try summaries(rows: range)
+    }
+
+    /// Reads rows `range` into `buffer` (`range.count · K · d` Floats, row-major), so a
+    /// training loop can reuse one buffer across steps.
+    public func readSummaries(rows range: Range<Int>, into buffer: UnsafeMutableBufferPointer<Float>) throws {
+        lock.lock(); defer { lock.unlock() }
+        let path = url.path
+        let field = FeatureCacheError.dataset(FeatureCacheSchema.Dataset.summaries)
+        guard let layout else { throw FeatureCacheError(.invalidArgument, file: path, "read after close()") }
+        guard range.lowerBound >= 0, range.upperBound <= rows else {
+            throw FeatureCacheError(.notFound, file: path, field: field, "rows \(range) requested but only 0..<\(rows) are committed")
+        }
+        let count = range.count * header.rowElements
+        guard buffer.count == count else {
+            throw FeatureCacheError(.invalidArgument, file: path, field: field,
+                                    "buffer holds \(buffer.count) floats; rows \(range) need \(count) (\(range.count) × \(header.summaryTokens) × \(header.modelDim))")
+        }
+        guard count > 0 else { return }
+        try FeatureCacheLayout.guarding(path, field) {
+            if case .float(_, true) = layout.summariesType {
+                // Raw binary16 bits, widened here (faster than HDF5's soft conversion).
+                if halfScratch.count < count { halfScratch = [UInt16](repeating: 0, count: count) }
+                try halfScratch.withUnsafeMutableBufferPointer { bits in
+                    try layout.summaries.readRows(start: range.lowerBound, count: range.count, memType: HDF5Types.half, into: bits.baseAddress!)
+                    HalfPrecision.decode(bits.baseAddress!, into: buffer.baseAddress!, count: count)
+                }
+            } else {
+                try layout.summaries.readRows(start: range.lowerBound, count: range.count, memType: HDF5Types.float, into: buffer.baseAddress!)
+            }
+        }
+    }
+}

@@ -1,0 +1,80 @@
+/// The on-disk layout of a feature cache file, version 1 (the README copies this text).
+///
+/// One HDF5 file holds the summary tokens S(q, p) — `K` vectors of width `d` — of the
+/// (question, page) pairs of one split, computed by one encoder (weights) with one prompt
+/// template. Any program that writes this layout (a Python script with h5py, say) produces
+/// a cache MPVQA can train from; `mpvqa cache inspect FILE` checks it.
+///
+/// Root attributes (scalars; integers of any width; strings variable- or fixed-length UTF-8):
+///
+/// | attribute         | type   | value                                                            |
+/// |-------------------|--------|------------------------------------------------------------------|
+/// | `format`          | string | `"mpvqa-features"`                                               |
+/// | `version`         | int    | `1`                                                              |
+/// | `K`               | int    | summary tokens per page                                          |
+/// | `d`               | int    | width of one summary token                                       |
+/// | `dtype`           | string | `"float32"` or `"float16"`: element type of `summaries`          |
+/// | `encoder_hash`    | string | identifies the encoder weights (hex digest)                      |
+/// | `prompt_template` | string | the question template, e.g. `"question: {question}"`             |
+/// | `complete`        | int    | `1` once every row is written, `0` while writing                 |
+/// | `rows`            | int    | R, the number of valid rows                                      |
+/// | `split`           | string | optional: the dataset split                                      |
+/// | `cache_key`       | string | optional: SHA-256 (hex) of the cache key, see `FeatureCacheKey`  |
+///
+/// Datasets (axis 0 is the row; extent N ≥ R; chunked, extendable along axis 0):
+///
+/// | dataset        | shape       | type                                        | row i holds                       |
+/// |----------------|-------------|---------------------------------------------|-----------------------------------|
+/// | `summaries`    | `[N, K, d]` | float32, or float16 (IEEE binary16)         | S(q, p) of pair i                 |
+/// | `question_ids` | `[N]`       | integer (written as int64)                  | `questionId` of q                 |
+/// | `page_indices` | `[N]`       | integer (written as int32)                  | 0-based index of p in q's `page_ids` |
+/// | `page_ids`     | `[N]`       | UTF-8 string, fixed- or variable-length     | the page id of p                  |
+///
+/// Rules:
+/// - The rows of one question are contiguous (readers index question id → row range).
+/// - Only rows `0 ..< rows` are meaningful. Rows beyond are reserved capacity or the remains
+///   of a batch a killed writer never committed; a resuming writer overwrites them and
+///   `finish` trims the datasets to `rows`.
+/// - A writer raises `rows` only after the rows it counts are flushed to the file, and sets
+///   `complete = 1` last.
+///
+/// A compatible file from Python (rows of a question together, pages in order):
+/// ```python
+/// import h5py, numpy as np
+/// with h5py.File("val-0123456789abcdef.h5", "w") as f:
+///     f.attrs.update(format="mpvqa-features", version=1, K=8, d=256, dtype="float16",
+///                    encoder_hash="my-vlm-v1", prompt_template="question: {question}",
+///                    complete=1, rows=len(qids))
+///     f.create_dataset("summaries", data=S.astype(np.float16), maxshape=(None, 8, 256), chunks=(16, 8, 256))
+///     f.create_dataset("question_ids", data=np.asarray(qids, np.int64), maxshape=(None,))
+///     f.create_dataset("page_indices", data=np.asarray(pidx, np.int32), maxshape=(None,))
+///     f.create_dataset("page_ids", data=np.asarray(pids, dtype=h5py.string_dtype()), maxshape=(None,))
+/// ```
+public enum FeatureCacheSchema {
+    /// Value of the `format` attribute.
+    public static let format = "mpvqa-features"
+    /// The layout version this library writes and reads.
+    public static let version = 1
+
+    enum Attribute {
+        static let format = "format", version = "version", summaryTokens = "K", modelDim = "d"
+        static let dtype = "dtype", encoderHash = "encoder_hash", promptTemplate = "prompt_template"
+        static let complete = "complete", rows = "rows", split = "split", cacheKey = "cache_key"
+    }
+
+    enum Dataset {
+        static let summaries = "summaries", questionIds = "question_ids"
+        static let pageIndices = "page_indices", pageIds = "page_ids"
+        static let all = [summaries, questionIds, pageIndices, pageIds]
+    }
+}
+
+/// Element type of the stored summaries. Readers always return Float32 tensors.
+public enum FeatureDType: String, Sendable, Codable, CaseIterable {
+    case float32
+    /// IEEE binary16: half the disk space and I/O, about 3 significant decimal digits.
+    case float16
+
+    /// Bytes per stored element.
+    public var byteSize: Int { self == .float32 ? 4 : 2 }
+}

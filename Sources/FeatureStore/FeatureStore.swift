@@ -1,1 +1,0 @@
-// Module FeatureStore: see SPEC §9.
