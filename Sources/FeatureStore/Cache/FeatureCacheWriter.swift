@@ -231,14 +231,16 @@ public final class FeatureCacheWriter: @unchecked Sendable {
                 }
                 bytes.replaceSubrange(row * width ..< row * width + utf8.count, with: utf8)
             }
+            // The dataset's own string type as memory type: HDF5 converts no strings between
+            // the ASCII and UTF-8 character sets (h5py's fixed-length `S` strings are ASCII).
             try FeatureCacheLayout.guarding(url.path, field) {
-                let type = try HDF5Types.utf8String(bytes: width)
+                let type = try layout.pageIds.fileType()
                 try bytes.withUnsafeBytes { try layout.pageIds.writeRows(start: start, count: pageIds.count, memType: type.id, from: $0.baseAddress!) }
             }
         default:
             // Variable-length strings (files made by other writers, e.g. h5py's default).
             try FeatureCacheLayout.guarding(url.path, field) {
-                let type = try HDF5Types.utf8String(bytes: nil)
+                let type = try layout.pageIds.fileType()
                 let copies = pageIds.map { strdup($0) }
                 defer { copies.forEach { free($0) } }
                 try copies.withUnsafeBytes { try layout.pageIds.writeRows(start: start, count: pageIds.count, memType: type.id, from: $0.baseAddress!) }

@@ -103,7 +103,8 @@ final class HDF5Dataset {
     func readVariableStrings(start: Int, count: Int) throws -> [String] {
         guard count > 0 else { return [] }
         return try HDF5.locked {
-            let memType = try HDF5Types.utf8String(bytes: nil)
+            // The dataset's own type (HDF5 hands it out as a memory type): no ASCII/UTF-8 conversion exists.
+            let memType = try fileType()
             let (fileSpace, memSpace) = try selectRows(start: start, count: count)
             var pointers = [UnsafeMutablePointer<CChar>?](repeating: nil, count: count)
             try HDF5.check(H5Dread(handle.id, memType.id, memSpace.id, fileSpace.id, mpvqa_h5p_default(), &pointers),

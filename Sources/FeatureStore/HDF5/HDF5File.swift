@@ -150,9 +150,10 @@ final class HDF5File {
             try requireSingleValue(attr)
             switch kind {
             case .variableString:
-                let memType = try HDF5Types.utf8String(bytes: nil)
+                // The attribute's own type as memory type: HDF5 converts no strings between
+                // ASCII and UTF-8 character sets, and files carry either.
                 var pointer: UnsafeMutablePointer<CChar>?
-                try HDF5.check(H5Aread(attr.id, memType.id, &pointer), "read attribute")
+                try HDF5.check(H5Aread(attr.id, type.id, &pointer), "read attribute")
                 defer { if let pointer { H5free_memory(pointer) } }
                 return pointer.map { String(cString: $0) } ?? ""
             case .fixedString(let bytes):
