@@ -110,6 +110,29 @@ final class RoundTripTests: XCTestCase {
         }
     }
 
+    /// The writer's float16 encoding agrees with Swift's own `Float16(x)` (compiler-rt) on
+    /// 2²⁰ bit patterns spread over all of Float32 (stride 4093: every exponent, both signs,
+    /// subnormals, infinities and NaNs).
+    func testFloat16EncodingAgreesWithFloat16InitOverAllExponents() throws {
+        let count = 1 << 20
+        let inputs = (0..<count).map { Float(bitPattern: UInt32(truncatingIfNeeded: $0 &* 4093)) }
+        let url = try FeatureStoreFixtures.temporaryDirectory(self).appendingPathComponent("sweep.h5")
+        let writer = try FeatureCacheWriter(url: url, header: FeatureCacheHeader(summaryTokens: 4, modelDim: 256, dtype: .float16,
+                                                                                 encoderHash: "e", promptTemplate: "p"))
+        let rows = count / 1024
+        try writer.append(summaries: Tensor(inputs, shape: [rows, 4, 256]), questionIds: (0..<rows).map(Int64.init),
+                          pageIndices: [Int32](repeating: 0, count: rows), pageIds: [String](repeating: "p", count: rows))
+        try writer.finish()
+        let got = try FeatureCacheReader(url: url).summaries(rows: 0..<rows).scalars
+        var mismatches: [String] = []
+        for i in 0..<count {
+            let expected = Float(Float16(inputs[i]))
+            let same = expected.isNaN ? got[i].isNaN : (got[i] == expected && got[i].sign == expected.sign)
+            if !same && mismatches.count < 5 { mismatches.append("\(inputs[i]) (bits \(inputs[i].bitPattern)): got \(got[i]), Float16 gives \(expected)") }
+        }
+        XCTAssertEqual(mismatches, [])
+    }
+
     func testFloat64SummariesAreStoredAsFloat32() throws {
         let url = try FeatureStoreFixtures.temporaryDirectory(self).appendingPathComponent("f64.h5")
         let values: [Double] = [0.1, 1.0 / 3, -2.5, 1e-3, 7, 8]
