@@ -55,6 +55,25 @@ final class ResumeTests: XCTestCase {
         }
     }
 
+    /// A reader opened while the writer is still appending sees a snapshot of the committed rows.
+    func testReaderAlongsideAnOpenWriterSeesCommittedRows() throws {
+        let url = try FeatureStoreFixtures.temporaryDirectory(self).appendingPathComponent("live.h5")
+        let rows = RoundTripTests.makeRows(summaryTokens: 3, modelDim: 7)
+        let writer = try FeatureCacheWriter(url: url, header: header, options: .init(reserveRows: 12))
+        try writer.append(summaries: rows.summaries.rows(0..<4), questionIds: Array(rows.questionIds[0..<4]),
+                          pageIndices: Array(rows.pageIndices[0..<4]), pageIds: Array(rows.pageIds[0..<4]))
+        let reader = try FeatureCacheReader(url: url)
+        XCTAssertEqual(reader.rows, 4)
+        XCTAssertFalse(reader.isComplete)
+        try writer.append(summaries: rows.summaries.rows(4..<12), questionIds: Array(rows.questionIds[4...]),
+                          pageIndices: Array(rows.pageIndices[4...]), pageIds: Array(rows.pageIds[4...]))
+        XCTAssertEqual(reader.rows, 4, "a reader is a snapshot")
+        assertClose(try reader.summaries(rows: 0..<4), rows.summaries.rows(0..<4), rtol: 0, atol: 0, "snapshot rows")
+        reader.close()
+        try writer.finish()
+        XCTAssertEqual(try FeatureCacheReader(url: url).rows, 12)
+    }
+
     func testWriterRefusesAFileMadeWithOtherSettings() throws {
         let url = try FeatureStoreFixtures.temporaryDirectory(self).appendingPathComponent("other.h5")
         try RoundTripTests.write(RoundTripTests.makeRows(summaryTokens: 3, modelDim: 7), to: url, header: header,

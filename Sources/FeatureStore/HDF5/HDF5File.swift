@@ -30,13 +30,21 @@ final class HDF5File {
     /// (it trusts only the committed `rows`, see `FeatureCacheSchema`).
     static func open(path: String, writable: Bool) throws -> HDF5File {
         try HDF5.locked {
-            let fapl = HDF5Handle(try HDF5.check(H5Pcreate(mpvqa_h5p_file_access()), "create file access list"), .propertyList)
-            if !writable {
-                try HDF5.check(H5Pset_file_locking(fapl.id, false, true), "disable file locking for reading")
+            if writable {
+                let id = try HDF5.check(H5Fopen(path, mpvqa_h5f_acc_rdwr(), mpvqa_h5p_default()), "open HDF5 file for writing")
+                return HDF5File(path: path, writable: true, handle: HDF5Handle(id, .file))
             }
-            let flags = writable ? mpvqa_h5f_acc_rdwr() : mpvqa_h5f_acc_rdonly()
-            let id = try HDF5.check(H5Fopen(path, flags, fapl.id), writable ? "open HDF5 file for writing" : "open HDF5 file")
-            return HDF5File(path: path, writable: writable, handle: HDF5Handle(id, .file))
+            let fapl = HDF5Handle(try HDF5.check(H5Pcreate(mpvqa_h5p_file_access()), "create file access list"), .propertyList)
+            try HDF5.check(H5Pset_file_locking(fapl.id, false, true), "disable file locking for reading")
+            var id = H5Fopen(path, mpvqa_h5f_acc_rdonly(), fapl.id)
+            if id < 0 {
+                let message = HDF5.takeErrorMessage()
+                guard message.contains("locking flag") else { throw HDF5Failure(operation: "open HDF5 file", detail: message) }
+                // This process already has the file open (a writer, with locking): HDF5 shares
+                // that open file, and insists on the same locking setting.
+                id = try HDF5.check(H5Fopen(path, mpvqa_h5f_acc_rdonly(), mpvqa_h5p_default()), "open HDF5 file")
+            }
+            return HDF5File(path: path, writable: false, handle: HDF5Handle(id, .file))
         }
     }
 
