@@ -92,18 +92,15 @@ public struct DatasetValidator: Sendable {
 
     static func checkPage(_ pageId: String, usedBy: String, layout: DatasetLayout) -> PageCheck {
         var check = PageCheck()
-        let dataset = MPDocVQADataset(layout: layout, split: "", questions: [])
-        if dataset.imageFile(pageId: pageId) == nil {
-            let candidates = layout.imageCandidates(pageId)
-            check.problems.append(DataError(file: candidates[0],
-                "image not found (looked for \(candidates.joined(separator: ", ")); page of \(usedBy))"))
+        if layout.existingImageFile(pageId: pageId) == nil {
+            check.problems.append(layout.missingImageError(pageId: pageId, context: "page of \(usedBy)"))
         } else {
             do {
-                _ = try dataset.image(pageId: pageId)
+                _ = try layout.loadImage(pageId: pageId)  // decoded to check it, then dropped
             } catch let error as DataError {
                 check.problems.append(error)
             } catch {
-                check.problems.append(DataError(file: dataset.imageFile(pageId: pageId) ?? pageId, "cannot decode the image: \(error)"))
+                check.problems.append(DataError(file: layout.existingImageFile(pageId: pageId) ?? pageId, "cannot decode the image: \(error)"))
             }
         }
         let ocrFile = layout.ocrFile(pageId)

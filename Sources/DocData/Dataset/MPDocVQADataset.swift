@@ -43,34 +43,14 @@ public struct MPDocVQADataset: Sendable {
 
     /// The image file of a page relative to the root (`images/<id>.jpg`, else `.png`, else
     /// `.jpeg`), or nil when none exists.
-    public func imageFile(pageId: String) -> String? {
-        layout.imageCandidates(pageId).first { FileManager.default.fileExists(atPath: layout.url($0).path) }
-    }
+    public func imageFile(pageId: String) -> String? { layout.existingImageFile(pageId: pageId) }
 
     /// Reads a page's OCR words (`ocr/<id>.json`, either form), in reading order as stored.
-    public func ocrWords(pageId: String) throws(DataError) -> [OCRWord] {
-        let file = layout.ocrFile(pageId)
-        return try OCRReader.read(contentsOf: layout.url(file), file: file)
-    }
+    public func ocrWords(pageId: String) throws(DataError) -> [OCRWord] { try layout.loadOCRWords(pageId: pageId) }
 
-    /// Decodes a page's image; errors name the file relative to the root.
+    /// Decodes a page's image as `mode` asks (nil for `.none`); errors name the file relative to the root.
     public func image(pageId: String, mode: PageImageMode = .original) throws -> Image? {
-        if mode == .none { return nil }
-        guard let file = imageFile(pageId: pageId) else {
-            throw DataError(file: layout.imageCandidates(pageId)[0],
-                            "image not found (looked for \(layout.imageCandidates(pageId).joined(separator: ", ")))")
-        }
-        let bytes: [UInt8]
-        do {
-            bytes = try [UInt8](Data(contentsOf: layout.url(file)))
-        } catch {
-            throw DataError(file: file, "cannot read the image file: \(error.localizedDescription)")
-        }
-        switch mode {
-        case .none: return nil
-        case .original: return try ImageCodec.decode(bytes: bytes, name: file)
-        case .resized(let width, let height): return try ImageCodec.decodeResized(bytes: bytes, name: file, width: width, height: height)
-        }
+        try layout.loadImage(pageId: pageId, mode: mode)
     }
 
     /// Loads one page: OCR words and, unless `images` is `.none`, its image.
