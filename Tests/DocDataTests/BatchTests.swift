@@ -145,6 +145,23 @@ final class BatchTests: XCTestCase {
         XCTAssertEqual(Array(patches[30..<36]), [120, 121, 122, 123, 124, 125], "q1 page 2")
     }
 
+    /// A 4×2 RGB image in 2-pixel patches: 1 row × 2 columns of [C, 2, 2] vectors (std 1, mean 0:
+    /// values are samples / 255). Pixel (x, y) has samples (10x + y, 100 + 10x + y, 200 + 10x + y).
+    func testPatchesFromAnImage() {
+        var pixels: [UInt8] = []
+        for y in 0..<2 { for x in 0..<4 { pixels += [UInt8(10 * x + y), UInt8(100 + 10 * x + y), UInt8(200 + 10 * x + y)] } }
+        let patches = PagePatches(image: Image(width: 4, height: 2, channels: 3, pixels: pixels), patchSize: 2, mean: [0], std: [1])
+        XCTAssertEqual(patches.rows, 1)
+        XCTAssertEqual(patches.cols, 2)
+        XCTAssertEqual(patches.dimension, 12)
+        // Patch (0, 1) covers x = 2, 3: channel 0 → (20, 30, 21, 31), channel 1 → +100, channel 2 → +200.
+        let expected: [Float] = [20, 30, 21, 31, 120, 130, 121, 131, 220, 230, 221, 231].map { Float(Double($0) / 255) }
+        XCTAssertEqual(Array(patches.values[12..<24]), expected)
+        XCTAssertEqual(patches.values[0], 0)
+        XCTAssertEqual(patches.values[1], Float(10.0 / 255), "x = 1, y = 0")
+        XCTAssertEqual(patches.values[2], Float(1.0 / 255), "x = 0, y = 1")
+    }
+
     func testAnswerDrawIsSeeded() throws {
         var items = items()
         items[1].answers = ["a", "b", "c", "d", "e", "f", "g", "h"]

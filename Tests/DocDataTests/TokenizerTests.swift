@@ -1,5 +1,6 @@
 import DocData
 import Foundation
+import Synchronization
 import XCTest
 
 /// The tokenizer against Hugging Face `tokenizers` (fixtures in Fixtures/tokenizer, written by
@@ -67,6 +68,20 @@ final class TokenizerTests: XCTestCase {
                 XCTAssertEqual(tokenizer.encode(row.text), row.ids, "cached \(what)")
             }
         }
+    }
+
+    /// Concurrent callers (one holds the word cache, the others encode without it) get the same ids.
+    func testConcurrentEncodingGivesTheSameIds() throws {
+        let tokenizer = try BPETokenizer(contentsOf: fixtureURL("tokenizer.json"))
+        let rows = try expectedRows("tokenizer.json")
+        let results = Mutex([Int: [[Int32]]]())
+        DispatchQueue.concurrentPerform(iterations: 8) { k in
+            var mine: [[Int32]] = []
+            for _ in 0..<20 { mine = rows.map { tokenizer.encode($0.text) } }
+            results.withLock { $0[k] = mine }
+        }
+        let all = results.withLock { $0 }
+        for k in 0..<8 { XCTAssertEqual(all[k], rows.map(\.ids), "thread \(k)") }
     }
 
     /// The hand-written GPT-2 split (and Digits) gives Python's pieces.

@@ -47,24 +47,3 @@ public struct PageInput: Sendable, Equatable {
         self.patches = patches
     }
 }
-
-/// Image patches of one page, the hook for visual tokens: a `rows × cols` grid of patch
-/// vectors of `dimension` values (e.g. flattened pixels of the page resized to
-/// `encoder.image_size`), produced by whoever loads the page image.
-///
-/// `values: [rows, cols, dimension]`, row-major.
-public struct PagePatches: Sendable, Equatable {
-    public var rows: Int
-    public var cols: Int
-    public var dimension: Int
-    public var values: [Float]
-
-    public init(rows: Int, cols: Int, dimension: Int, values: [Float]) {
-        precondition(values.count == rows * cols * dimension,
-                     "PagePatches: \(values.count) values for \(rows)×\(cols) patches of \(dimension)")
-        self.rows = rows
-        self.cols = cols
-        self.dimension = dimension
-        self.values = values
-    }
-}
