@@ -122,7 +122,8 @@ public struct BatchBuilder: Sendable {
                     for k in 0..<take {
                         row.tokens.append(wordIDs[k])
                         row.segments.append(SegmentID.ocr.rawValue)
-                        row.boxes += [Int32(l), Int32(t), Int32(r), Int32(bt)]
+                        row.boxes.append(Int32(l)); row.boxes.append(Int32(t))
+                        row.boxes.append(Int32(r)); row.boxes.append(Int32(bt))
                         row.words.append(Int32(w))
                     }
                     ocrCount += take
@@ -218,7 +219,7 @@ public struct BatchBuilder: Sendable {
         var positions: [Int32] = []
         positions.reserveCapacity(2 * N)
         for r in 0..<first.rows {
-            for c in 0..<first.cols { positions += [Int32(r), Int32(c)] }
+            for c in 0..<first.cols { positions.append(Int32(r)); positions.append(Int32(c)) }
         }
         batch.patches = values
         batch.patchCount = N
