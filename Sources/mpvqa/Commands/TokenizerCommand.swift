@@ -25,6 +25,9 @@ struct TokenizerCommand: ParsableCommand {
         @Option(name: .long, help: "Split whose questions, answers and OCR words form the corpus.")
         var split: String = "train"
 
+        @Option(help: "OCR directory, relative to the dataset root.")
+        var ocrDir = "ocr"
+
         @Option(name: .long, parsing: .singleValue, help: "A text file whose lines are training texts (repeatable; instead of or besides --data).")
         var text: [String] = []
 
@@ -66,7 +69,8 @@ struct TokenizerCommand: ParsableCommand {
                 corpus += contents.split(whereSeparator: \.isNewline).map(String.init)
             }
             if let data {
-                let dataset = try MPDocVQADataset(layout: DatasetLayout(root: URL(fileURLWithPath: data)), split: split)
+                let layout = DatasetLayout(root: URL(fileURLWithPath: data), ocrDirectory: ocrDir)
+                let dataset = try MPDocVQADataset(layout: layout, split: split)
                 corpus += try TokenizerCorpus.texts(of: dataset)
             }
             var trainer = BPETrainer(vocabularySize: vocab, minimumPairCount: minCount, digits: digits,
