@@ -1,3 +1,4 @@
+import Foundation
 import TensorCore
 
 /// Adam with decoupled weight decay (Loshchilov & Hutter), as `torch.optim.AdamW`.
@@ -49,9 +50,17 @@ public final class AdamW {
                 epsilon: Double = 1e-8, weightDecay: Double = 0.01,
                 decayWhere: (NamedParameter) -> Bool = { $0.tensor.rank >= 2 }) {
         var seen = Set<String>()
+        var buffers: [UnsafeRawPointer: String] = [:]
         for p in parameters {
             precondition(seen.insert(p.name).inserted, "AdamW: parameter name '\(p.name)' appears twice")
             precondition(p.tensor.requiresGrad, "AdamW: parameter '\(p.name)' is not a trainable leaf (call requiringGrad())")
+            // A tied parameter listed under two names would be updated twice per step.
+            if let address = bufferAddress(p.tensor) {
+                if let other = buffers[address] {
+                    preconditionFailure("AdamW: parameters '\(other)' and '\(p.name)' share storage; list a tied parameter once")
+                }
+                buffers[address] = p.name
+            }
         }
         self.parameters = parameters
         self.decays = parameters.map(decayWhere)
@@ -108,6 +117,15 @@ public final class AdamW {
     }
 }
 
+/// The address of element 0 (nil for an empty tensor).
+private func bufferAddress(_ t: Tensor) -> UnsafeRawPointer? {
+    guard t.count > 0 else { return nil }
+    switch t.dtype {
+    case .float32: return t.withUnsafeBufferPointer(as: Float.self) { UnsafeRawPointer($0.baseAddress) }
+    case .float64: return t.withUnsafeBufferPointer(as: Double.self) { UnsafeRawPointer($0.baseAddress) }
+    }
+}
+
 /// Per-step scalars shared by every parameter's update.
 struct AdamWStepConstants {
     let stepSize: Double
@@ -140,5 +158,3 @@ private func adamWStep<T: TensorScalar>(_: T.Type, _ param: Tensor, _ grad: Tens
         }
     }
 }
-
-import Foundation
