@@ -34,9 +34,9 @@ let package = Package(
         .target(name: "DocData", dependencies: ["TensorCore", "RunSupport", "CPNG", "CJPEG"]),
         .target(name: "FeatureStore", dependencies: ["TensorCore", "RunSupport", "CHDF5"]),
         .target(name: "Models", dependencies: ["NeuralNet", "TensorCore"]),
-        .target(name: "Training", dependencies: ["Models", "DocData", "FeatureStore", "NeuralNet", "TensorCore"]),
-        .target(name: "Experiments", dependencies: ["Training", "Models", "DocData", "FeatureStore", "NeuralNet", "TensorCore",
-                                                     .product(name: "Yams", package: "Yams")]),
+        .target(name: "Training", dependencies: ["Models", "DocData", "FeatureStore", "NeuralNet", "TensorCore", "RunSupport",
+                                                  .product(name: "Yams", package: "Yams")]),
+        .target(name: "Experiments", dependencies: ["Training", "Models", "DocData", "FeatureStore", "NeuralNet", "TensorCore", "RunSupport"]),
         .executableTarget(name: "mpvqa", dependencies: [
             "Experiments", "Training", "Models", "DocData", "FeatureStore", "NeuralNet", "TensorCore", "RunSupport",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -48,10 +48,8 @@ let package = Package(
         .testTarget(name: "TensorCoreTests", dependencies: ["TensorCore", "TestSupport"], resources: [.copy("Fixtures")]),
         .testTarget(name: "NeuralNetTests", dependencies: ["NeuralNet", "TensorCore", "TestSupport"], resources: [.copy("Fixtures")]),
         .testTarget(name: "DocDataTests", dependencies: ["DocData", "TensorCore", "TestSupport"], resources: [.copy("Fixtures")]),
-        .testTarget(name: "FeatureStoreTests", dependencies: ["FeatureStore", "TensorCore", "TestSupport"]),
-        .testTarget(name: "ModelsTests", dependencies: ["Models", "NeuralNet", "TensorCore", "TestSupport"]),
-        .testTarget(name: "TrainingTests", dependencies: ["Training", "Models", "DocData", "TensorCore", "TestSupport"]),
-        .testTarget(name: "ExperimentsTests", dependencies: ["Experiments", "TestSupport"]),
+        .testTarget(name: "TrainingTests", dependencies: ["Training", "Models", "DocData", "TensorCore", "TestSupport"],
+                    resources: [.copy("Fixtures")]),
         .testTarget(name: "CLITests", dependencies: ["TestSupport"]),
     ]
 )

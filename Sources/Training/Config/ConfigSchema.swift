@@ -1,0 +1,94 @@
+/// Every key a training config or manifest accepts (SPEC §6–7), with type, default and meaning.
+/// `prompts.<name>` keys are free-form templates containing `{question}`.
+public enum ConfigSchema {
+    public static let keys: [ConfigKey] = [
+        ConfigKey("name", .string, .string("run"), "experiment name (runs/<name>/, notebooks-md/<name>.md)"),
+
+        // Dataset: the built-in synthetic set, or the released MP-DocVQA at a root.
+        ConfigKey("dataset.synthetic.train", .int, .int(2000), "synthetic training questions"),
+        ConfigKey("dataset.synthetic.val", .int, .int(300), "synthetic validation questions"),
+        ConfigKey("dataset.synthetic.test", .int, .int(300), "synthetic test questions"),
+        ConfigKey("dataset.synthetic.seed", .int, .int(7), "seed of the synthetic dataset"),
+        ConfigKey("dataset.synthetic.min_pages", .int, .int(1), "fewest pages per document"),
+        ConfigKey("dataset.synthetic.max_pages", .int, .int(20), "most pages per document"),
+        ConfigKey("dataset.synthetic.distractor_rate", .double, .double(0.5), "share of distractor fields on non-answer pages"),
+        ConfigKey("dataset.synthetic.ocr_noise", .double, .double(0.02), "rate of OCR character noise"),
+        ConfigKey("dataset.synthetic.image_format", .choice(["png", "jpeg"]), .string("png"), "page image format"),
+        ConfigKey("dataset.synthetic.online", .bool, .bool(false), "train on freshly generated documents every batch"),
+        ConfigKey("dataset.mpdocvqa.root", .string, .string(""), "root of a released MP-DocVQA copy (empty: use the synthetic set)"),
+        ConfigKey("dataset.mpdocvqa.images_dir", .string, .string("images"), "page images directory under the root"),
+        ConfigKey("dataset.mpdocvqa.ocr_dir", .string, .string("ocr"), "OCR directory under the root"),
+
+        ConfigKey("tokenizer.vocab", .int, .int(4096), "BPE vocabulary size"),
+        ConfigKey("tokenizer.digits", .choice(["individual", "grouped"]), .string("individual"), "split numbers into single digits"),
+
+        ConfigKey("model.d_model", .int, .int(256), "hidden size"),
+        ConfigKey("model.heads", .int, .int(4), "attention heads"),
+        ConfigKey("model.encoder_layers", .int, .int(4), "page-encoder layers"),
+        ConfigKey("model.decoder_layers", .int, .int(2), "answer-decoder layers"),
+        ConfigKey("model.ffn", .int, .int(1024), "feed-forward hidden size"),
+        ConfigKey("model.activation", .choice(["relu", "gelu", "gated_gelu"]), .string("gelu"), "feed-forward activation"),
+        ConfigKey("model.dropout", .double, .double(0.0), "dropout rate (0 = off)"),
+        ConfigKey("model.relative_buckets", .int, .int(32), "T5 relative-position buckets"),
+        ConfigKey("model.relative_max_distance", .int, .int(128), "T5 relative-position max distance"),
+
+        ConfigKey("encoder.summary_tokens", .int, .int(8), "K summary tokens per page"),
+        ConfigKey("encoder.summarizer", .choice(["page_tokens", "queries"]), .string("page_tokens"), "how summaries are formed"),
+        ConfigKey("encoder.prompt", .string, .string("plain"), "prompt template (a key of prompts) of the answer pass"),
+        ConfigKey("encoder.layout", .bool, .bool(true), "2D layout embeddings of OCR boxes"),
+        ConfigKey("encoder.visual", .choice(["none", "patches"]), .string("none"), "visual patch tokens of the page image"),
+        ConfigKey("encoder.image_size", .int, .int(128), "page image side (pixels) for visual patches"),
+        ConfigKey("encoder.patch_size", .int, .int(32), "visual patch side (pixels)"),
+        ConfigKey("encoder.max_ocr_tokens", .int, .int(128), "OCR tokens kept per page"),
+        ConfigKey("encoder.max_question_tokens", .int, .int(24), "prompt-rendered question tokens kept"),
+
+        ConfigKey("page_head.pooling", .choice(["max", "mean", "attention", "first"]), .string("attention"), "pooling over the K summaries"),
+        ConfigKey("page_head.probe", .bool, .bool(false), "2n-pass probe: the head reads a second, probe-prompted encoding"),
+        ConfigKey("page_head.probe_prompt", .string, .string("probe"), "prompt template of the probe pass"),
+        ConfigKey("page_head.hidden", .int, .int(256), "page-head MLP hidden size"),
+
+        ConfigKey("train.mode", .choice(["end_to_end", "cached"]), .string("end_to_end"), "train everything, or decoder + head on cached summaries"),
+        ConfigKey("train.encoder_checkpoint", .string, .string(""), "frozen encoder weights for cached mode"),
+        ConfigKey("train.steps", .int, .int(2000), "optimizer steps"),
+        ConfigKey("train.time_limit_minutes", .double, .double(0), "stop after this many minutes (0 = no limit)"),
+        ConfigKey("train.batch_questions", .int, .int(8), "questions per batch"),
+        ConfigKey("train.lr", .double, .double(3e-4), "peak learning rate"),
+        ConfigKey("train.warmup_steps", .int, .int(100), "linear warm-up steps"),
+        ConfigKey("train.schedule", .choice(["cosine", "linear", "constant"]), .string("cosine"), "decay after warm-up"),
+        ConfigKey("train.weight_decay", .double, .double(0.01), "AdamW decoupled weight decay"),
+        ConfigKey("train.clip_norm", .double, .double(1.0), "gradient-norm clipping (0 = off)"),
+        ConfigKey("train.page_loss_weight", .double, .double(1.0), "λ of the page cross-entropy"),
+        ConfigKey("train.span_loss_weight", .double, .double(0.0), "auxiliary loss marking the answer span among OCR tokens"),
+        ConfigKey("train.contains_loss_weight", .double, .double(0.0), "auxiliary per-page 'contains the answer' loss"),
+        ConfigKey("train.page_window", .int, .int(0), "train on W consecutive pages containing the answer page (0 = all)"),
+        ConfigKey("train.single_page_warmup_steps", .int, .int(0), "steps on the answer page alone before whole documents"),
+        ConfigKey("train.seed", .int, .int(1), "seed of initialisation, shuffling, dropout and gold-answer draws"),
+        ConfigKey("train.eval_every", .int, .int(250), "validate (and keep the best checkpoint) every N steps"),
+        ConfigKey("train.eval_questions", .int, .int(300), "validation questions used during training (0 = all)"),
+        ConfigKey("train.threads", .int, .int(0), "worker threads (0 = all cores)"),
+
+        ConfigKey("eval.beams", .int, .int(1), "beam width (1 = greedy)"),
+        ConfigKey("eval.max_answer_tokens", .int, .int(16), "longest generated answer"),
+    ]
+
+    /// Built-in prompt templates, overridable under `prompts:`.
+    public static let defaultPrompts: [String: String] = [
+        "plain": "question: {question}",
+        "probe": "does this page answer: {question}",
+    ]
+
+    static let byName: [String: ConfigKey] = Dictionary(uniqueKeysWithValues: keys.map { ($0.name, $0) })
+
+    public static func key(_ name: String) -> ConfigKey? { byName[name] }
+
+    /// The valid key closest to `name` (by edit distance, ties broken by schema order).
+    public static func closest(to name: String) -> String? {
+        let target = Array(name.unicodeScalars)
+        var best: (String, Int)? = nil
+        for candidate in keys.map(\.name) + ["prompts.<name>", "grid", "seeds"] {
+            let d = AnswerMetrics.levenshtein(Array(candidate.unicodeScalars), target)
+            if best == nil || d < best!.1 { best = (candidate, d) }
+        }
+        return best?.0
+    }
+}

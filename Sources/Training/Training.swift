@@ -1,1 +1,0 @@
-// Module Training: see SPEC §9.
