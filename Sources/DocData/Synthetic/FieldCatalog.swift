@@ -108,7 +108,7 @@ public enum FieldCatalog {
         // Percentages.
         FieldKey("tax_rate", .percent, labels: ["Tax Rate", "VAT Rate"], phrases: ["tax rate"]),
         FieldKey("discount_rate", .percent, labels: ["Discount Rate"], phrases: ["discount rate"]),
-        FieldKey("interest_rate", .percent, labels: ["Interest Rate", "APR"], phrases: ["interest rate"]),
+        FieldKey("interest_rate", .percent, labels: ["Interest Rate", "Annual Rate"], phrases: ["interest rate"]),
         FieldKey("commission_rate", .percent, labels: ["Commission Rate", "Commission"], phrases: ["commission rate"]),
         // Weights.
         FieldKey("gross_weight", .weight, labels: ["Gross Weight"], phrases: ["gross weight"]),

@@ -31,7 +31,8 @@ public struct SyntheticConfig: Sendable, Equatable, Codable {
     public var maxQuestionsPerDocument = 6
     /// Probability that a page other than a question's answer page carries a field of the same
     /// kind under a different, often similarly worded key (`Due Date` on page 3 when the question
-    /// asks for the `Invoice Date` on page 5). At 0 no other page has a field of that kind.
+    /// asks for the `Invoice Date` on page 5). At 0 no other page has a field of that kind
+    /// (apart from the fields of the document's other questions).
     public var distractorRate = 0.5
     /// Per-character probability that the OCR text (never the image) differs from the drawn
     /// text: a look-alike substitution (`O`→`0`, `l`→`1`, …) or a dropped character.
