@@ -44,6 +44,18 @@ final class SynthGeneratorTests: XCTestCase {
         XCTAssertNotEqual(a.pages.map(\.lineTexts), c.pages.map(\.lineTexts))
     }
 
+    func testOnlineStreamIsSeededAndFresh() throws {
+        var c = config()
+        c.minQuestionsPerDocument = 2; c.maxQuestionsPerDocument = 3
+        var a = try SyntheticDocumentStream(config: c, seed: 4), b = try SyntheticDocumentStream(config: c, seed: 4)
+        let first = (0..<5).map { _ in a.next() }
+        XCTAssertEqual(first, (0..<5).map { _ in b.next() })
+        XCTAssertEqual(Set(first.map(\.docId)).count, 5)
+        XCTAssertEqual(Set(first.map { $0.pages.map(\.lineTexts) }).count, 5, "documents must differ")
+        XCTAssertTrue(first.allSatisfy { (2...3).contains($0.questions.count) })
+        XCTAssertEqual(a.count, 5)
+    }
+
     func testEveryAnswerIsOnItsAnswerPageOnlyAndTheKeyNowhereElse() throws {
         let docs = try documents(300, config(noise: 0))
         var questions = 0
