@@ -17,7 +17,7 @@ import TensorCore
 /// ```
 public final class Trainer {
     public let config: Config
-    public let run: RunDirectory
+    public let runDirectory: RunDirectory
     public let log: RunLog
     public let preparation: RunPreparation
     public let tokenizer: BPETokenizer
@@ -33,7 +33,7 @@ public final class Trainer {
 
     public init(config: Config, run: RunDirectory, dataDirectory: URL, resume: Bool) throws {
         self.config = config
-        self.run = run
+        self.runDirectory = run
         if resume {
             guard FileManager.default.fileExists(atPath: run.latestCheckpoint.path) else {
                 throw ConfigError(source: run.url.path, key: "--resume", "no checkpoint to resume from (expected \(run.latestCheckpoint.path))")
@@ -100,7 +100,7 @@ public final class Trainer {
         let evalEvery = max(1, config.int("train.eval_every"))
         let clip = config.double("train.clip_norm")
         let timeLimit = config.double("train.time_limit_minutes") * 60
-        let metrics = try JSONLinesWriter(run.metrics)
+        let metrics = try JSONLinesWriter(runDirectory.metrics)
         let start = Date()
         let startElapsed = state.elapsedSeconds
         var window = (loss: 0.0, answer: 0.0, page: 0.0, span: 0.0, contains: 0.0, count: 0, questions: 0, since: Date())
@@ -114,12 +114,12 @@ public final class Trainer {
             let total = loss.total.item
             guard total.isFinite else {
                 throw TrainingError.nonFinite("loss is \(total) at step \(step) (answer \(loss.answer), page \(loss.page)); "
-                    + "the last good checkpoint is \(run.latestCheckpoint.path) — try a lower train.lr or train.clip_norm")
+                    + "the last good checkpoint is \(runDirectory.latestCheckpoint.path) — try a lower train.lr or train.clip_norm")
             }
             loss.total.backward()
             let norm = clip > 0 ? clipGradientNorm(model.parameters, maxNorm: clip) : gradientNorm(model.parameters)
             guard norm.isFinite else {
-                throw TrainingError.nonFinite("gradient norm is \(norm) at step \(step); the last good checkpoint is \(run.latestCheckpoint.path)")
+                throw TrainingError.nonFinite("gradient norm is \(norm) at step \(step); the last good checkpoint is \(runDirectory.latestCheckpoint.path)")
             }
             optimizer.learningRate = schedule(step)
             optimizer.update()
@@ -176,10 +176,10 @@ public final class Trainer {
         if s.anls > state.bestScore {
             state.bestScore = s.anls
             state.bestStep = state.step
-            try TrainingCheckpoint.save(model: model, optimizer: optimizer, state: state, configYAML: config.yaml, to: run.bestCheckpoint)
+            try TrainingCheckpoint.save(model: model, optimizer: optimizer, state: state, configYAML: config.yaml, to: runDirectory.bestCheckpoint)
         }
         // `latest` last: a run killed before this line resumes from the previous checkpoint.
-        try TrainingCheckpoint.save(model: model, optimizer: optimizer, state: state, configYAML: config.yaml, to: run.latestCheckpoint)
+        try TrainingCheckpoint.save(model: model, optimizer: optimizer, state: state, configYAML: config.yaml, to: runDirectory.latestCheckpoint)
     }
 
     func gradientNorm(_ parameters: [Tensor]) -> Double {

@@ -71,7 +71,7 @@ public struct RunPreparation {
         for text in try TokenizerCorpus.texts(of: dataset, threads: ProcessInfo.processInfo.activeProcessorCount, showProgress: true) {
             trainer.add(text)
         }
-        let tokenizer = trainer.train(progress: true)
+        let tokenizer = trainer.train(progress: Progress("tokenizer merges", total: vocab, unit: "tokens"))
         try tokenizer.save(to: url)
         return tokenizer
     }
@@ -101,7 +101,7 @@ public struct RunPreparation {
         m.pageHeadHidden = config.int("page_head.hidden")
         m.padTokenId = tokenizer.paddingID
         m.eosTokenId = tokenizer.endOfSequenceID
-        m.decoderStartTokenId = tokenizer.startOfSequenceID
+        m.decoderStartTokenId = tokenizer.startOfSequenceID ?? tokenizer.paddingID
         do { try m.validate() } catch { throw ConfigError(key: "model", "\(error)") }
         return m
     }
