@@ -17,7 +17,7 @@ struct CachedStepper: DecodingStepper {
     let decoder: AnswerDecoder
     var cache: DecoderCache
 
-    /// `rowsOfQuestion[i]`: the question of hypothesis row i.
+    /// `questionOfRow[i]`: the question of hypothesis row i.
     init(decoder: AnswerDecoder, memory: FiDMemory, questionOfRow: [Int32]) {
         self.decoder = decoder
         let perQuestion = decoder.makeCache(memory)
