@@ -31,24 +31,41 @@ struct JSONText {
     mutating func int(_ n: Int) { raw(String(n)) }
 
     /// `value` rounded to `decimals` digits after the point, e.g. 0.1234567 → `0.123457`.
+    /// Written digit by digit (no String), as OCR files hold thousands of these.
     mutating func fixed(_ value: Double, decimals: Int) {
-        raw(JSONText.fixed(value, decimals: decimals))
+        precondition(value.isFinite && decimals <= 15, "JSONText.fixed: \(value) with \(decimals) decimals")
+        var scale: Int64 = 1
+        for _ in 0..<decimals { scale *= 10 }
+        let units = Int64((abs(value) * Double(scale)).rounded())
+        if value < 0 && units != 0 { bytes.append(UInt8(ascii: "-")) }
+        appendDigits(units / scale, minimumCount: 1)
+        if decimals > 0 {
+            bytes.append(UInt8(ascii: "."))
+            appendDigits(units % scale, minimumCount: decimals)
+        }
+    }
+
+    /// Decimal digits of `n` ≥ 0, left-padded with zeros to `minimumCount`.
+    private mutating func appendDigits(_ n: Int64, minimumCount: Int) {
+        var digits: (UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8,
+                     UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8) =
+            (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
+        var count = 0, rest = n
+        withUnsafeMutableBytes(of: &digits) { d in
+            repeat {
+                d[count] = UInt8(ascii: "0") + UInt8(rest % 10)
+                rest /= 10
+                count += 1
+            } while rest > 0
+            while count < minimumCount { d[count] = UInt8(ascii: "0"); count += 1 }
+            for i in stride(from: count - 1, through: 0, by: -1) { bytes.append(d[i]) }
+        }
     }
 
     static func fixed(_ value: Double, decimals: Int) -> String {
-        precondition(value.isFinite, "JSONText.fixed: \(value) is not finite")
-        var scale = 1.0
-        for _ in 0..<decimals { scale *= 10 }
-        let negative = value < 0
-        let units = Int64((abs(value) * scale).rounded())
-        let divisor = Int64(scale)
-        let whole = units / divisor, fraction = units % divisor
-        var out = (negative && units != 0 ? "-" : "") + String(whole)
-        if decimals > 0 {
-            let digits = String(fraction)
-            out += "." + String(repeating: "0", count: decimals - digits.count) + digits
-        }
-        return out
+        var json = JSONText()
+        json.fixed(value, decimals: decimals)
+        return String(decoding: json.bytes, as: UTF8.self)
     }
 
     /// `"key": ` (the caller writes the value).

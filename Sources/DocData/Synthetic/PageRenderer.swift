@@ -4,6 +4,7 @@
 ///
 /// ```swift
 /// let canvas = PageRenderer.render(doc.pages[0])   // GrayCanvas, width × height
+/// let image = PageRenderer.image(doc.pages[0])      // Image, 1 channel, for PagePatches / encoders
 /// ```
 public enum PageRenderer {
     public static func render(_ page: SyntheticPage) -> GrayCanvas {
@@ -13,5 +14,11 @@ public enum PageRenderer {
         }
         for rule in page.rules { canvas.fill(rule.box, value: page.inkTone) }
         return canvas
+    }
+
+    /// The page as a one-channel `Image`.
+    public static func image(_ page: SyntheticPage) -> Image {
+        let canvas = render(page)
+        return Image(width: canvas.width, height: canvas.height, channels: 1, pixels: canvas.pixels)
     }
 }

@@ -39,7 +39,7 @@ public enum SyntheticSplitPlan {
             }
             let prefix = docIdPrefix[name] ?? name
             let docSeeds = seeds, questionCounts = counts
-            let documents = parallelMap(seeds.count, threads: threads) { i in
+            let documents = ParallelMap.map(seeds.count, threads: threads) { i in
                 generator.document(seed: docSeeds[i], docId: prefix + FieldValueFaker.zeroPadded(i, width: 5), questionCount: questionCounts[i])
             }
             var questions: [Question] = []
@@ -51,26 +51,4 @@ public enum SyntheticSplitPlan {
         }
         return splits
     }
-
-    /// `body(i)` for `i` in `0..<n` on `threads` workers (strided), results in index order.
-    static func parallelMap<T: Sendable>(_ n: Int, threads: Int, _ body: @Sendable (Int) -> T) -> [T] {
-        let workers = max(1, min(threads, n))
-        let results = ResultSlots<T>(count: n)
-        DispatchQueue.concurrentPerform(iterations: workers) { w in
-            for i in stride(from: w, to: n, by: workers) { results.set(i, body(i)) }
-        }
-        return results.values()
-    }
-}
-
-/// Slots filled by parallel workers, each slot by exactly one worker.
-final class ResultSlots<T>: @unchecked Sendable {
-    private var slots: [T?]
-    private let lock = NSLock()
-
-    init(count: Int) { slots = Array(repeating: nil, count: count) }
-
-    func set(_ i: Int, _ value: T) { lock.lock(); slots[i] = value; lock.unlock() }
-
-    func values() -> [T] { slots.map { $0! } }
 }

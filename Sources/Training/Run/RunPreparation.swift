@@ -52,7 +52,7 @@ public struct RunPreparation {
         let done = root.appendingPathComponent(".complete")
         if !FileManager.default.fileExists(atPath: done.path) {
             log?("generating the synthetic dataset in \(root.path)")
-            try SyntheticDatasetWriter(config: synth).write(to: root)
+            _ = try SyntheticDatasetWriter(config: synth).write(to: root)
             try AtomicFile.write("complete\n", to: done)
         }
         return DatasetLayout(root: root)

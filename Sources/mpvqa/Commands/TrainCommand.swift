@@ -45,8 +45,8 @@ struct EvalCommand: ParsableCommand {
         commandName: "eval",
         abstract: "Evaluate a trained run on a split: metrics.json, predictions.jsonl, submission.json.")
 
-    @Option(help: "Run directory written by `mpvqa train`.")
-    var run: String
+    @Option(name: .customLong("run"), help: "Run directory written by `mpvqa train`.")
+    var runPath: String
 
     @Option(help: "Split to evaluate (val has answers; test gets predictions only).")
     var split = "val"
@@ -62,7 +62,7 @@ struct EvalCommand: ParsableCommand {
     }
 
     func run() throws {
-        let directory = RunDirectory(URL(fileURLWithPath: run))
+        let directory = RunDirectory(URL(fileURLWithPath: runPath))
         let summary = try RunEvaluation(run: directory, split: split, beams: beams, dataDirectory: URL(fileURLWithPath: dataDir)).evaluate()
         let out = directory.evaluation(split).path
         guard let report = summary.report, let baseline = summary.baseline, let attention = summary.attentionScorer else {
