@@ -5,7 +5,8 @@
 /// template. Any program that writes this layout (a Python script with h5py, say) produces
 /// a cache MPVQA can train from; `mpvqa cache inspect FILE` checks it.
 ///
-/// Root attributes (scalars; integers of any width; strings variable- or fixed-length UTF-8):
+/// Root attributes (scalars; integers of any width; strings variable- or fixed-length,
+/// UTF-8 or ASCII; MPVQA writes int64 and variable-length UTF-8):
 ///
 /// | attribute         | type   | value                                                            |
 /// |-------------------|--------|------------------------------------------------------------------|
@@ -27,8 +28,8 @@
 /// |----------------|-------------|---------------------------------------------|-----------------------------------|
 /// | `summaries`    | `[N, K, d]` | float32, or float16 (IEEE binary16)         | S(q, p) of pair i                 |
 /// | `question_ids` | `[N]`       | integer (written as int64)                  | `questionId` of q                 |
-/// | `page_indices` | `[N]`       | integer (written as int32)                  | 0-based index of p in q's `page_ids` |
-/// | `page_ids`     | `[N]`       | UTF-8 string, fixed- or variable-length     | the page id of p                  |
+/// | `page_indices` | `[N]`       | integer (written as int32)                  | 0-based page index of p in q      |
+/// | `page_ids`     | `[N]`       | string (UTF-8 or ASCII), fixed or variable  | the page id of p                  |
 ///
 /// Rules:
 /// - The rows of one question are contiguous (readers index question id → row range).

@@ -29,8 +29,9 @@ import TensorCore
 /// ```swift
 /// let writer = try FeatureCacheWriter(url: cacheURL, header: header,
 ///                                     options: .init(reserveRows: pairs.count))
-/// for batch in pairs[writer.rows...].chunks(ofCount: 64) {          // skips committed rows
-///     let s = encode(batch)                                         // [n, K, d]
+/// for start in stride(from: writer.rows, to: pairs.count, by: 64) {   // skips committed rows
+///     let batch = pairs[start..<min(start + 64, pairs.count)]
+///     let s = encode(batch)                                           // [n, K, d]
 ///     try writer.append(summaries: s, questionIds: batch.map(\.questionId),
 ///                       pageIndices: batch.map(\.pageIndex), pageIds: batch.map(\.pageId))
 /// }
