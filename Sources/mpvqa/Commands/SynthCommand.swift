@@ -7,12 +7,10 @@ struct SynthCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "synth",
         abstract: "Write the built-in synthetic MP-DocVQA dataset (question JSONs, page images, Textract OCR).",
-        discussion: """
-            Business-document pages (header, key-value fields, a small table, filler text) in
-            documents of 1-20 pages, questions answerable from exactly one page, distractors on
-            the others. The same seed writes byte-identical files. The defaults take about a
-            minute on 2 cores.
-            """)
+        discussion: "Business-document pages (header, key-value fields, a small table, filler text) in "
+            + "documents of 1-20 pages; every question is answerable from exactly one page, the other pages "
+            + "carry distractors. The same seed writes byte-identical files. The defaults take about a "
+            + "minute on 2 cores.")
 
     @Option(help: "Output directory (the dataset root).")
     var out: String
@@ -33,7 +31,7 @@ struct SynthCommand: ParsableCommand {
     var minQuestionsPerDocument = SyntheticConfig().minQuestionsPerDocument
     @Option(help: "Most questions per document.")
     var maxQuestionsPerDocument = SyntheticConfig().maxQuestionsPerDocument
-    @Option(help: "Page image format: jpeg or png.")
+    @Option(help: "Page image format: png or jpeg.")
     var imageFormat: String = SyntheticConfig().imageFormat.rawValue
     @Option(help: "Page width in pixels.")
     var imageWidth = SyntheticConfig().imageWidth
@@ -47,7 +45,7 @@ struct SynthCommand: ParsableCommand {
     var distractorRate = SyntheticConfig().distractorRate
     @Option(help: "Per-character OCR corruption probability (0-0.5); images stay clean.")
     var ocrNoise = SyntheticConfig().ocrNoiseRate
-    @Option(help: "Worker threads (default: all cores).")
+    @Option(help: "Worker threads.")
     var threads = ProcessInfo.processInfo.activeProcessorCount
 
     func config() throws -> SyntheticConfig {
