@@ -1,3 +1,5 @@
+import TensorCore
+
 /// The SPEC §8 reference shape of `mpvqa bench`: one question of `pages` pages, each page
 /// `tokensPerPage` tokens (the first `summaryTokens` are the K summary slots) through the
 /// encoder; the decoder reads the `pages·K` summaries and predicts `answerTokens` tokens.
@@ -6,6 +8,8 @@ public struct ReferenceShape: Codable, Hashable, Sendable {
     public var dModel = 256
     public var heads = 4
     public var ffn = 1024
+    /// T5 v1.1's gated FFN (`gate`, `up`, `down`) instead of v1.0's two projections with ReLU.
+    public var gatedFeedForward = false
     /// Tokens per page, summary slots included.
     public var tokensPerPage = 160
     /// K: summary tokens per page.
@@ -22,7 +26,8 @@ public struct ReferenceShape: Codable, Hashable, Sendable {
     public init() {}
 
     enum CodingKeys: String, CodingKey {
-        case encoderLayers = "encoder_layers", dModel = "d_model", heads, ffn, tokensPerPage = "tokens_per_page"
+        case encoderLayers = "encoder_layers", dModel = "d_model", heads, ffn, gatedFeedForward = "gated_ffn"
+        case tokensPerPage = "tokens_per_page"
         case summaryTokens = "summary_tokens", pages, decoderLayers = "decoder_layers", answerTokens = "answer_tokens", vocab
     }
 
@@ -38,13 +43,14 @@ public struct ReferenceShape: Codable, Hashable, Sendable {
         let d = dModel, f = ffn, h = heads, dh = headDim
         let rows = pages * tokensPerPage, l = tokensPerPage, t = answerTokens, mem = memoryRows
         let enc = encoderLayers, dec = decoderLayers
+        let ffnIn = gatedFeedForward ? 2 : 1  // gate and up projections
         return [
             // Encoder, every page at once; attention per (page, head).
             GemmProduct("encoder.attention.qkv", m: rows, n: d, k: d, transposeB: true, count: 3 * enc),
             GemmProduct("encoder.attention.scores", batch: pages * h, m: l, n: l, k: dh, transposeB: true, count: enc),
             GemmProduct("encoder.attention.context", batch: pages * h, m: l, n: dh, k: l, count: enc),
             GemmProduct("encoder.attention.out", m: rows, n: d, k: d, transposeB: true, count: enc),
-            GemmProduct("encoder.ffn.in", m: rows, n: f, k: d, transposeB: true, count: enc),
+            GemmProduct("encoder.ffn.in", m: rows, n: f, k: d, transposeB: true, count: ffnIn * enc),
             GemmProduct("encoder.ffn.out", m: rows, n: d, k: f, transposeB: true, count: enc),
             // Decoder: causal self-attention, cross-attention over the pages·K summaries, FFN.
             GemmProduct("decoder.self.qkvo", m: t, n: d, k: d, transposeB: true, count: 4 * dec),
@@ -54,7 +60,7 @@ public struct ReferenceShape: Codable, Hashable, Sendable {
             GemmProduct("decoder.cross.kv", m: mem, n: d, k: d, transposeB: true, count: 2 * dec),
             GemmProduct("decoder.cross.scores", batch: h, m: t, n: mem, k: dh, transposeB: true, count: dec),
             GemmProduct("decoder.cross.context", batch: h, m: t, n: dh, k: mem, count: dec),
-            GemmProduct("decoder.ffn.in", m: t, n: f, k: d, transposeB: true, count: dec),
+            GemmProduct("decoder.ffn.in", m: t, n: f, k: d, transposeB: true, count: ffnIn * dec),
             GemmProduct("decoder.ffn.out", m: t, n: d, k: f, transposeB: true, count: dec),
             GemmProduct("decoder.lm_head", m: t, n: vocab, k: d, transposeB: true),
         ]

@@ -1,5 +1,3 @@
-import TensorCore
-
 /// Checks the loaded OpenBLAS kernel's `sgemm` against a naive triple loop.
 ///
 /// Each product's error is compared with the worst-case round-off bound of a Float32 dot
@@ -55,7 +53,7 @@ public enum BLASKernelCheck {
     }
 
     /// Shapes covering edge sizes (1, odd, non-multiples of the kernel's blocking), every
-    /// transpose combination, and the reference model's products at reduced row counts.
+    /// transpose combination, and the reference model's product shapes (row counts reduced to keep the naive loop short).
     public static let defaultProducts: [GemmProduct] = {
         var out: [GemmProduct] = []
         for (ta, tb) in [(false, false), (false, true), (true, false), (true, true)] {
@@ -66,13 +64,13 @@ public enum BLASKernelCheck {
         out += [
             GemmProduct("row vector", m: 1, n: 300, k: 70),
             GemmProduct("column vector", m: 300, n: 1, k: 70, transposeB: true),
-            GemmProduct("projection x·Wᵀ", m: 320, n: 256, k: 256, transposeB: true),
-            GemmProduct("ffn x·Wᵀ", m: 160, n: 1024, k: 256, transposeB: true),
-            GemmProduct("ffn out x·Wᵀ", m: 160, n: 256, k: 1024, transposeB: true),
-            GemmProduct("weight grad Gᵀ·x", m: 256, n: 256, k: 320, transposeA: true),
+            GemmProduct("projection x·Wᵀ", m: 96, n: 256, k: 256, transposeB: true),
+            GemmProduct("ffn x·Wᵀ", m: 40, n: 1024, k: 256, transposeB: true),
+            GemmProduct("ffn out x·Wᵀ", m: 40, n: 256, k: 1024, transposeB: true),
+            GemmProduct("weight grad Gᵀ·x", m: 256, n: 256, k: 96, transposeA: true),
             GemmProduct("attention scores", m: 160, n: 160, k: 64, transposeB: true),
             GemmProduct("attention context", m: 160, n: 64, k: 160),
-            GemmProduct("lm head", m: 16, n: 4096, k: 256, transposeB: true),
+            GemmProduct("lm head", m: 16, n: 1024, k: 256, transposeB: true),
         ]
         return out
     }()
@@ -118,7 +116,7 @@ public enum BLASKernelCheck {
 
     /// `op(A)·op(B)` by the definition, in Double, with `Σₚ|A_ip·B_pj|` per element.
     /// `a`, `b` are row-major as stored (`[m, k]` or `[k, m]`; `[k, n]` or `[n, k]`).
-    static func naiveProduct(_ p: GemmProduct, _ a: [Float], _ b: [Float]) -> (value: [Double], absSum: [Double]) {
+    public static func naiveProduct(_ p: GemmProduct, _ a: [Float], _ b: [Float]) -> (value: [Double], absSum: [Double]) {
         var value = [Double](repeating: 0, count: p.m * p.n)
         var absSum = [Double](repeating: 0, count: p.m * p.n)
         for i in 0..<p.m {
