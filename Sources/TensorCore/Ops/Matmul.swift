@@ -20,7 +20,7 @@ extension Tensor {
         let n = transposeB ? b.shape[b.rank - 2] : b.shape[b.rank - 1]
         let flatRows = b.rank == 2 && !transposeA
         let batch = flatRows ? 1 : a.shape.dropLast(2).reduce(1, *)
-        let rowsA = flatRows ? a.count / max(k, 1) : m
+        let rowsA = flatRows ? a.count / Swift.max(k, 1) : m
         var outShape = Array(a.shape.dropLast(2))
         outShape += [m, n]
         if flatRows { outShape = Array(a.shape.dropLast()) + [n] }
