@@ -15,6 +15,7 @@ public final class Progress: @unchecked Sendable {
     public private(set) var done = 0
     private let start = Date()
     private var lastDraw = Date.distantPast
+    private var lastDrawnDone = -1
     private let interactive: Bool
     private let logInterval: TimeInterval
     private let lock = NSLock()
@@ -45,11 +46,12 @@ public final class Progress: @unchecked Sendable {
     /// Prints the final line.
     public func finish(note: String = "") {
         lock.lock(); defer { lock.unlock() }
-        draw(note: note)
+        if lastDrawnDone != done || !note.isEmpty { draw(note: note) }
         if interactive { FileHandle.standardError.write(Data("\n".utf8)) }
     }
 
     private func draw(note: String) {
+        lastDrawnDone = done
         let elapsed = Date().timeIntervalSince(start)
         let r = Double(done) / max(elapsed, 1e-9)
         let eta = r > 0 && total > done ? Double(total - done) / r : 0

@@ -6,5 +6,5 @@ struct MPVQA: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "mpvqa",
         abstract: "Multi-page document VQA with hierarchical encoder-decoder models.",
-        subcommands: [])
+        subcommands: [DataCommand.self, ScoreCommand.self, TokenizerCommand.self])
 }

@@ -1,0 +1,252 @@
+// Fused multi-head scaled-dot-product attention (the hot kernel of every transformer block).
+//
+// Shapes (H heads, head sizes Dk for queries/keys and Dv for values):
+//   Q [B, Lq, H·Dk], K [B, Lk, H·Dk], V [B, Lk, H·Dv]  (head h = columns h·D..<(h+1)·D)
+//   keyBias [B, Lk] (additive mask), positionBias [H, Lq, Lk] (additive, learned)
+//   S, P, dP, dS [Lq, Lk] per (b, h) pair; P saved as [B, H, Lq, Lk]; O [B, Lq, H·Dv]
+// Forward per pair (b, h):
+//   S = scale·Q_h·K_hᵀ + positionBias_h + keyBias_b, causal: S_ij = −∞ for j > i + (Lk − Lq)
+//   P = softmax_rows(S), O_h = P·V_h
+// Backward (dO = dL/dO):
+//   dV_h = Pᵀ·dO_h, dP = dO_h·V_hᵀ, dS = P∘(dP − rowsum(dP∘P)),
+//   dQ_h = scale·dS·K_h, dK_h = scale·dSᵀ·Q_h, dPositionBias_h = Σ_b dS
+// Q_h, K_h, V_h, O_h are read and written in place in the [B, L, H·D] layouts by giving
+// gemm the row stride H·D; no head is ever permuted into a copy. Pairs run in parallel,
+// each worker with one-thread BLAS and its own [Lq, Lk] scratch, allocated once per call.
+
+/// Result of `Tensor.attention`: the attended values and, on request, the attention
+/// probabilities.
+public struct AttentionOutput: Sendable {
+    /// `[B, Lq, H·Dv]`.
+    public let output: Tensor
+    /// `[B, H, Lq, Lk]` softmax probabilities (no gradient flows through them), when
+    /// `returnWeights` was set.
+    public let weights: Tensor?
+
+    public init(output: Tensor, weights: Tensor?) {
+        self.output = output
+        self.weights = weights
+    }
+}
+
+extension ShapeCheck {
+    /// `Tensor.attention`: message naming every shape, or nil when they fit together.
+    public static func attention(query: [Int], key: [Int], value: [Int], heads: Int,
+                                 keyBias: [Int]?, positionBias: [Int]?) -> String? {
+        var desc = "attention: query \(query), key \(key), value \(value), heads \(heads)"
+        if let keyBias { desc += ", keyBias \(keyBias)" }
+        if let positionBias { desc += ", positionBias \(positionBias)" }
+        guard query.count == 3, key.count == 3, value.count == 3 else {
+            return "\(desc): query, key and value need shape [B, L, H·D]"
+        }
+        guard heads >= 1 else { return "\(desc): heads must be ≥ 1" }
+        if key[0] != query[0] || value[0] != query[0] { return "\(desc): batch sizes differ" }
+        if key[1] != value[1] { return "\(desc): key and value lengths differ" }
+        if query[1] < 1 || key[1] < 1 { return "\(desc): query and key lengths must be ≥ 1" }
+        if key[2] != query[2] { return "\(desc): query and key widths differ" }
+        if query[2] % heads != 0 || query[2] == 0 { return "\(desc): query width \(query[2]) is not a positive multiple of \(heads) heads" }
+        if value[2] % heads != 0 || value[2] == 0 { return "\(desc): value width \(value[2]) is not a positive multiple of \(heads) heads" }
+        if let keyBias, keyBias != [query[0], key[1]] { return "\(desc): keyBias must be [\(query[0]), \(key[1])]" }
+        if let positionBias, positionBias != [heads, query[1], key[1]] {
+            return "\(desc): positionBias must be [\(heads), \(query[1]), \(key[1])]"
+        }
+        return nil
+    }
+}
+
+/// Sizes of one attention call.
+struct AttentionGeometry {
+    let batch: Int, heads: Int, lq: Int, lk: Int, dk: Int, dv: Int
+    let scale: Double
+    let causal: Bool
+
+    var pairs: Int { batch * heads }
+    /// Row strides of Q/K and of V/O in their [B, L, H·D] layouts.
+    var ldk: Int { heads * dk }
+    var ldv: Int { heads * dv }
+    var pairSize: Int { lq * lk }
+    /// Number of keys query i sees (all of them without `causal`).
+    @inline(__always) func visible(_ i: Int) -> Int { causal ? max(0, min(lk, i + lk - lq + 1)) : lk }
+    /// Workers that each take every `workers`-th pair, with one private scratch each; one
+    /// when the whole call is too small to repay a thread hand-off (e.g. a decoding step).
+    var workers: Int {
+        let flops = pairs * lq * lk * (dk + dv)
+        return flops < (1 << 15) ? 1 : max(1, min(Parallel.threads, pairs))
+    }
+}
+
+/// Runs `body(pair, worker)` for every (b, h) pair, pairs striped over `geo.workers` threads.
+@inline(__always)
+private func forEachPair(_ geo: AttentionGeometry, _ body: (Int, Int) -> Void) {
+    let workers = geo.workers, pairs = geo.pairs
+    Parallel.forEach(workers) { w in
+        var pair = w
+        while pair < pairs {
+            body(pair, w)
+            pair += workers
+        }
+    }
+}
+
+/// Forward over all pairs. `probs` (pairs × Lq × Lk) receives P when non-nil; otherwise P
+/// lives in `scratch` (workers × Lq × Lk).
+private func attentionForwardKernel<T: TensorScalar>(_ geo: AttentionGeometry,
+                                                     q: UnsafePointer<T>, k: UnsafePointer<T>, v: UnsafePointer<T>,
+                                                     keyBias: UnsafePointer<T>?, positionBias: UnsafePointer<T>?,
+                                                     probs: UnsafeMutablePointer<T>?, scratch: UnsafeMutablePointer<T>?,
+                                                     out: UnsafeMutablePointer<T>) {
+    let lq = geo.lq, lk = geo.lk, dk = geo.dk, dv = geo.dv, ldk = geo.ldk, ldv = geo.ldv, h = geo.heads
+    let scale = T(geo.scale)
+    forEachPair(geo) { pair, worker in
+        let b = pair / h, head = pair % h
+        let qh = q + b * lq * ldk + head * dk
+        let kh = k + b * lk * ldk + head * dk
+        let vh = v + b * lk * ldv + head * dv
+        let oh = out + b * lq * ldv + head * dv
+        let s = probs.map { $0 + pair * geo.pairSize } ?? (scratch! + worker * geo.pairSize)
+        // S = scale·Q_h·K_hᵀ  [Lq, Lk]
+        gemm(false, true, lq, lk, dk, scale, qh, ldk, kh, ldk, T(0), s, lk)
+        for i in 0..<lq {
+            let row = s + i * lk
+            let n = geo.visible(i)
+            if let positionBias {
+                let pb = positionBias + (head * lq + i) * lk
+                for j in 0..<n { row[j] += pb[j] }
+            }
+            if let keyBias {
+                let kb = keyBias + b * lk
+                for j in 0..<n { row[j] += kb[j] }
+            }
+            softmaxRowInPlace(row, n)
+            if n < lk { (row + n).update(repeating: 0, count: lk - n) }
+        }
+        // O_h = P·V_h  [Lq, Dv], written into its column block of O
+        gemm(false, false, lq, dv, lk, T(1), UnsafePointer(s), lk, vh, ldv, T(0), oh, ldv)
+    }
+}
+
+/// Backward over all pairs. Gradients whose pointer is nil are skipped. dS goes to
+/// `dsAll` (pairs × Lq × Lk, kept for the position-bias reduction) when non-nil,
+/// else to `scratch` (workers × Lq × Lk).
+private func attentionBackwardKernel<T: TensorScalar>(_ geo: AttentionGeometry,
+                                                      q: UnsafePointer<T>, k: UnsafePointer<T>, v: UnsafePointer<T>,
+                                                      probs: UnsafePointer<T>, dOut: UnsafePointer<T>,
+                                                      dq: UnsafeMutablePointer<T>?, dk dkOut: UnsafeMutablePointer<T>?,
+                                                      dv dvOut: UnsafeMutablePointer<T>?,
+                                                      dsAll: UnsafeMutablePointer<T>?, scratch: UnsafeMutablePointer<T>?) {
+    let lq = geo.lq, lk = geo.lk, dk = geo.dk, dv = geo.dv, ldk = geo.ldk, ldv = geo.ldv, h = geo.heads
+    let scale = T(geo.scale)
+    let needS = dq != nil || dkOut != nil || dsAll != nil
+    forEachPair(geo) { pair, worker in
+        let b = pair / h, head = pair % h
+        let qh = q + b * lq * ldk + head * dk
+        let kh = k + b * lk * ldk + head * dk
+        let vh = v + b * lk * ldv + head * dv
+        let doh = dOut + b * lq * ldv + head * dv
+        let p = probs + pair * geo.pairSize
+        // dV_h = Pᵀ·dO_h  [Lk, Dv]
+        if let dvOut {
+            gemm(true, false, lk, dv, lq, T(1), p, lk, doh, ldv, T(0), dvOut + b * lk * ldv + head * dv, ldv)
+        }
+        guard needS else { return }
+        let ds = dsAll.map { $0 + pair * geo.pairSize } ?? (scratch! + worker * geo.pairSize)
+        // dP = dO_h·V_hᵀ  [Lq, Lk], then dS = P∘(dP − rowsum(dP∘P)) in place
+        gemm(false, true, lq, lk, dv, T(1), doh, ldv, vh, ldv, T(0), ds, lk)
+        for i in 0..<lq { softmaxBackwardRow(p + i * lk, ds + i * lk, ds + i * lk, lk) }
+        // dQ_h = scale·dS·K_h  [Lq, Dk];  dK_h = scale·dSᵀ·Q_h  [Lk, Dk]
+        if let dq {
+            gemm(false, false, lq, dk, lk, scale, UnsafePointer(ds), lk, kh, ldk, T(0), dq + b * lq * ldk + head * dk, ldk)
+        }
+        if let dkOut {
+            gemm(true, false, lk, dk, lq, scale, UnsafePointer(ds), lk, qh, ldk, T(0), dkOut + b * lk * ldk + head * dk, ldk)
+        }
+    }
+}
+
+/// dPositionBias[h, i, j] = Σ_b dS[b, h, i, j], in batch order (deterministic).
+private func sumOverBatchKernel<T: TensorScalar>(_ ds: UnsafePointer<T>, _ out: UnsafeMutablePointer<T>, batch: Int, inner: Int) {
+    Parallel.forRanges(inner, minChunk: 1 << 14) { range in
+        for i in range { out[i] = ds[i] }
+        for b in 1..<max(batch, 1) {
+            let src = ds + b * inner
+            for i in range { out[i] += src[i] }
+        }
+    }
+}
+
+extension Tensor {
+    /// Fused multi-head scaled-dot-product attention on raw projection outputs.
+    ///
+    /// - `query: [B, Lq, H·Dk]`, `key: [B, Lk, H·Dk]`, `value: [B, Lk, H·Dv]`; head h is
+    ///   columns `h·D..<(h+1)·D` (no permute needed before or after).
+    /// - `keyBias: [B, Lk]?` added to every query's scores (0 keeps, −1e9 masks a padded
+    ///   key); it receives no gradient. A query whose keys are all masked stays finite.
+    /// - `causal`: query i sees keys j ≤ i + (Lk − Lq), so with a KV cache (Lq = 1) the
+    ///   new token sees every cached key.
+    /// - `positionBias: [H, Lq, Lk]?` added to the scores of every batch item (T5 relative
+    ///   position bias); differentiable.
+    /// - `scale` multiplies Q·Kᵀ (default 1/√Dk; T5 uses 1).
+    /// - Returns `output: [B, Lq, H·Dv]` and, with `returnWeights`, `weights: [B, H, Lq, Lk]`.
+    ///
+    /// ```swift
+    /// let q = x.matmul(wq, transposeB: true), k = x.matmul(wk, transposeB: true), v = x.matmul(wv, transposeB: true)
+    /// let a = Tensor.attention(query: q, key: k, value: v, heads: 4, keyBias: padBias, positionBias: bias, scale: 1)
+    /// let y = a.output.matmul(wo, transposeB: true)      // [B, L, D]
+    /// ```
+    public static func attention(query: Tensor, key: Tensor, value: Tensor, heads: Int,
+                                 keyBias: Tensor? = nil, causal: Bool = false, positionBias: Tensor? = nil,
+                                 scale: Double? = nil, returnWeights: Bool = false) -> AttentionOutput {
+        if let message = ShapeCheck.attention(query: query.shape, key: key.shape, value: value.shape, heads: heads,
+                                              keyBias: keyBias?.shape, positionBias: positionBias?.shape) {
+            preconditionFailure(message)
+        }
+        let dtype = query.dtype
+        precondition([key.dtype, value.dtype, keyBias?.dtype ?? dtype, positionBias?.dtype ?? dtype].allSatisfy { $0 == dtype },
+                     "attention: inputs mix dtypes (query \(dtype), key \(key.dtype), value \(value.dtype))")
+        let dk = query.shape[2] / heads
+        let geo = AttentionGeometry(batch: query.shape[0], heads: heads, lq: query.shape[1], lk: key.shape[1],
+                                    dk: dk, dv: value.shape[2] / heads,
+                                    scale: scale ?? 1 / Double(dk).squareRoot(), causal: causal)
+        let differentiable: [Tensor] = [query, key, value] + (positionBias.map { [$0] } ?? [])
+        let needsGrad = GradMode.isEnabled && differentiable.contains { $0.requiresGrad }
+
+        var out = Tensor.empty([geo.batch, geo.lq, heads * geo.dv], dtype: dtype)
+        let probs = needsGrad || returnWeights ? Tensor.empty([geo.batch, heads, geo.lq, geo.lk], dtype: dtype) : nil
+        let scratch = probs == nil ? Tensor.empty([geo.workers, geo.pairSize], dtype: dtype) : nil
+        func forward<T: TensorScalar>(_: T.Type) {
+            attentionForwardKernel(geo, q: query.pointer(T.self), k: key.pointer(T.self), v: value.pointer(T.self),
+                                   keyBias: keyBias?.pointer(T.self), positionBias: positionBias?.pointer(T.self),
+                                   probs: probs?.mutablePointer(T.self), scratch: scratch?.mutablePointer(T.self),
+                                   out: out.mutablePointer(T.self))
+        }
+        if dtype == .float32 { forward(Float.self) } else { forward(Double.self) }
+
+        if let probs {
+            let q = query.detached(), k = key.detached(), v = value.detached()
+            let need = differentiable.map(\.requiresGrad)
+            out.record("attention", inputs: differentiable) { g in
+                let dq = need[0] ? Tensor.empty(q.shape, dtype: dtype) : nil
+                let dk = need[1] ? Tensor.empty(k.shape, dtype: dtype) : nil
+                let dv = need[2] ? Tensor.empty(v.shape, dtype: dtype) : nil
+                let needBias = need.count > 3 && need[3]
+                let dsAll = needBias ? Tensor.empty(probs.shape, dtype: dtype) : nil
+                let scratch = needBias ? nil : Tensor.empty([geo.workers, geo.pairSize], dtype: dtype)
+                let dBias = needBias ? Tensor.empty([geo.heads, geo.lq, geo.lk], dtype: dtype) : nil
+                func backward<T: TensorScalar>(_: T.Type) {
+                    attentionBackwardKernel(geo, q: q.pointer(T.self), k: k.pointer(T.self), v: v.pointer(T.self),
+                                            probs: probs.pointer(T.self), dOut: g.pointer(T.self),
+                                            dq: dq?.mutablePointer(T.self), dk: dk?.mutablePointer(T.self),
+                                            dv: dv?.mutablePointer(T.self),
+                                            dsAll: dsAll?.mutablePointer(T.self), scratch: scratch?.mutablePointer(T.self))
+                    if let dsAll, let dBias {
+                        sumOverBatchKernel(dsAll.pointer(T.self), dBias.mutablePointer(T.self), batch: geo.batch,
+                                           inner: geo.heads * geo.pairSize)
+                    }
+                }
+                if dtype == .float32 { backward(Float.self) } else { backward(Double.self) }
+                return need.count > 3 ? [dq, dk, dv, dBias] : [dq, dk, dv]
+            }
+        }
+        return AttentionOutput(output: out, weights: returnWeights ? probs : nil)
+    }
+}
