@@ -1,0 +1,63 @@
+import NeuralNet
+import TensorCore
+
+/// The FiD answer decoder: the shared token embedding, a T5 `DecoderStack` (causal
+/// self-attention, cross-attention over the page memory, feed-forward) and an output
+/// projection tied to the token embedding.
+///
+/// Output projection: `logits = h · Eᵀ · d^-½` with E the shared `[V, d]` token embedding,
+/// as in the original T5. Tying was chosen because answers are mostly copied from OCR
+/// tokens the encoder embeds with the same table, so a token's input and output vectors
+/// agree from the first step; it also saves V·d parameters. The d^-½ factor keeps the
+/// logits of unit-RMS states and unit-variance embeddings at unit scale.
+///
+/// Shapes: `decoderInput: [B, T]`, memory `[B, M, d]` → logits `[B, T, V]`.
+/// The token embedding is owned by `HiVT5`; parameter names: `stack.*`.
+public final class AnswerDecoder: Module, Sendable {
+    public let tokenEmbedding: Embedding
+    public let stack: DecoderStack
+    /// d^-½.
+    public let outputScale: Double
+
+    public init(_ config: HiVT5Configuration, tokenEmbedding: Embedding, dtype: DType = .float32, rng: inout SeededRNG) {
+        self.tokenEmbedding = tokenEmbedding
+        stack = DecoderStack(config.decoderTransformer, dtype: dtype, rng: &rng)
+        outputScale = 1 / Double(config.modelDim).squareRoot()
+    }
+
+    /// Hidden states `[..., d]` → logits `[..., V]`.
+    public func logits(_ hidden: Tensor) -> Tensor {
+        hidden.matmul(tokenEmbedding.weight, transposeB: true).scaled(by: outputScale)
+    }
+
+    /// Teacher-forced decoding of whole targets: `decoderInput: [B, T]` → logits `[B, T, V]`
+    /// and, when asked, each layer's cross-attention weights `[B, H, T, P·K]`.
+    /// `rng`: the dropout generator while training, nil at inference.
+    public func forward(_ decoderInput: [Int32], length: Int, memory: FiDMemory, returnCrossAttentionWeights: Bool = false,
+                        rng: inout SeededRNG?) -> (logits: Tensor, crossAttentionWeights: [Tensor]) {
+        let b = memory.batchSize
+        precondition(decoderInput.count == b * length,
+                     "AnswerDecoder: \(decoderInput.count) decoder inputs for [B, T] = [\(b), \(length)]")
+        let y = tokenEmbedding(decoderInput, shape: [b, length])
+        let out = stack.forward(y, memory: memory.memory, memoryKeyBias: memory.keyBias,
+                                returnCrossAttentionWeights: returnCrossAttentionWeights, rng: &rng)
+        return (logits(out.output), out.crossAttentionWeights)
+    }
+
+    /// A decoding cache for `memory`: its cross-attention keys and values are projected here,
+    /// once per question.
+    public func makeCache(_ memory: FiDMemory) -> DecoderCache {
+        stack.makeCache(memory: memory.memory, memoryKeyBias: memory.keyBias)
+    }
+
+    /// One cached decoding step: `tokens: [B]` (the latest token of each sequence) → logits
+    /// `[B, V]` and, when asked, each layer's cross-attention weights `[B, H, 1, P·K]`.
+    public func step(_ tokens: [Int32], cache: inout DecoderCache, returnCrossAttentionWeights: Bool = false)
+        -> (logits: Tensor, crossAttentionWeights: [Tensor]) {
+        let y = tokenEmbedding(tokens, shape: [tokens.count, 1])
+        let out = stack.step(y, cache: &cache, returnCrossAttentionWeights: returnCrossAttentionWeights)
+        return (logits(out.output).reshaped([tokens.count, tokenEmbedding.count]), out.crossAttentionWeights)
+    }
+
+    public var namedParameters: [NamedParameter] { stack.namedParameters(prefix: "stack") }
+}

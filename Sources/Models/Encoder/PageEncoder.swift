@@ -1,0 +1,90 @@
+import NeuralNet
+import TensorCore
+
+/// Encodes every (question, page) row independently and summarises each into K vectors.
+///
+/// ```
+/// x = tokenEmbedding(tokens) + segmentEmbedding(segments) [+ layout(boxes)]     [R, L, d]
+/// [x = concat(x, patchEmbedding(patches) + segmentEmbedding(visual))]           [R, L+N, d]
+/// h = encoder(x, keyBias)                                                       padded positions masked
+/// S = h[:, 0..<K]               (pageTokens)   or   querySummarizer(h)  (queries)
+/// ```
+/// All R = B·P rows of a batch go through the stack as one `[R, L(+N), d]` pass.
+///
+/// The token embedding is shared with the answer decoder and owned by `HiVT5`: it is not
+/// among this encoder's `namedParameters`.
+/// Parameter names: `segmentEmbedding.weight`, `layout.*`, `patchEmbedding.*`, `encoder.*`,
+/// `querySummarizer.*` (the optional parts only when their switch is on).
+public final class PageEncoder: Module, Sendable {
+    public let tokenEmbedding: Embedding
+    /// `[4, d]`: one row per `PageSegment`.
+    public let segmentEmbedding: Embedding
+    public let layout: LayoutEmbedding?
+    public let patchEmbedding: PatchEmbedding?
+    public let encoder: EncoderStack
+    public let querySummarizer: QuerySummarizer?
+    public let summaryTokens: Int
+
+    public init(_ config: HiVT5Configuration, tokenEmbedding: Embedding, dtype: DType = .float32, rng: inout SeededRNG) {
+        self.tokenEmbedding = tokenEmbedding
+        segmentEmbedding = Embedding(count: PageSegment.allCases.count, dimension: config.modelDim, std: 0.5,
+                                     dtype: dtype, rng: &rng)
+        layout = config.layout
+            ? LayoutEmbedding(buckets: config.layoutBuckets, dimension: config.modelDim, dtype: dtype, rng: &rng) : nil
+        patchEmbedding = config.visual == .patches
+            ? PatchEmbedding(pixels: config.patchPixels, dimension: config.modelDim, gridSide: config.patchGridSide,
+                             dtype: dtype, rng: &rng) : nil
+        encoder = EncoderStack(config.encoderTransformer, dtype: dtype, rng: &rng)
+        querySummarizer = config.summarizer == .queries
+            ? QuerySummarizer(config.encoderTransformer, summaryTokens: config.summaryTokens, dtype: dtype, rng: &rng) : nil
+        summaryTokens = config.summaryTokens
+    }
+
+    public var dtype: DType { tokenEmbedding.weight.dtype }
+
+    /// `input` of R rows → summaries `[R, K, d]` and token states `[R, L, d]`.
+    /// `rng`: the dropout generator while training, nil at inference.
+    ///
+    /// ```swift
+    /// var noDropout: SeededRNG? = nil
+    /// let encoding = model.pageEncoder(input, rng: &noDropout)
+    /// ```
+    public func callAsFunction(_ input: PageEncoderInput, rng: inout SeededRNG?) -> PageEncoding {
+        let rows = input.rows, length = input.length
+        var x = tokenEmbedding(input.tokens, shape: [rows, length]) + segmentEmbedding(input.segments, shape: [rows, length])
+        if let layout {
+            x = x + layout(boxes: input.boxes, segments: input.segments, rows: rows, length: length)
+        }
+        var total = length
+        if let patchEmbedding {
+            guard let patches = input.patches else {
+                preconditionFailure("PageEncoder: the visual switch is on but the input has no patches")
+            }
+            let visual = segmentEmbedding([PageSegment.visual.rawValue], shape: [1])
+            x = Tensor.concat([x, patchEmbedding(patches) + visual], axis: 1)
+            total += patches.count
+        }
+        let valid = patchEmbedding == nil ? input.tokenValid : input.positionValid
+        let keyBias = AttentionMask.keyBias(valid: valid, batch: rows, length: total, dtype: dtype)
+        let h = encoder(x, keyBias: keyBias, rng: &rng)
+        let tokenStates = total == length ? h : h.slice(axis: 1, 0..<length)
+
+        let summaries: Tensor
+        if let querySummarizer {
+            summaries = querySummarizer(h, keyBias: keyBias, rng: &rng)
+        } else {
+            precondition(input.summarySlots == summaryTokens,
+                         "PageEncoder: the pageTokens summarizer needs K = \(summaryTokens) leading summary slots, the input has \(input.summarySlots)")
+            summaries = h.slice(axis: 1, 0..<summaryTokens)
+        }
+        return PageEncoding(summaries: summaries, tokenStates: tokenStates)
+    }
+
+    public var namedParameters: [NamedParameter] {
+        segmentEmbedding.namedParameters(prefix: "segmentEmbedding")
+            + (layout?.namedParameters(prefix: "layout") ?? [])
+            + (patchEmbedding?.namedParameters(prefix: "patchEmbedding") ?? [])
+            + encoder.namedParameters(prefix: "encoder")
+            + (querySummarizer?.namedParameters(prefix: "querySummarizer") ?? [])
+    }
+}

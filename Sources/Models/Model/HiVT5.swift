@@ -1,0 +1,177 @@
+import NeuralNet
+import TensorCore
+
+/// The Hi-VT5 / Fusion-in-Decoder model for multi-page document VQA (SPEC §3).
+///
+/// ```
+/// [B, P, L] pages ──encoder──► [B·P, K, d] summaries ──reshape + page embedding──► memory [B, P·K, d]
+///                                      │                                                 │
+///                                      └─► page head: scores [B, P]       answer decoder ◄┘ → logits [B, T, V]
+/// ```
+/// One token embedding is shared by the encoder input, the decoder input and the (tied)
+/// output projection.
+///
+/// Parameter names start with `tokenEmbedding.`, `pageEncoder.`, `pageMemory.`, `decoder.`,
+/// `pageHead.`, `spanHead.`; Training can select groups by prefix (e.g. everything but
+/// `pageEncoder.` in cached mode).
+///
+/// ```swift
+/// var rng = SeededRNG(seed: 1)
+/// let model = HiVT5(config, rng: &rng)
+/// var dropout: SeededRNG? = rng.split()
+/// let loss = model.loss(batch, weights: LossWeights(page: 1, span: 0.5), rng: &dropout)
+/// loss.total.backward()
+/// let result = model.generate(batch, options: GenerationOptions(maxLength: 16, beams: 4))
+/// ```
+public final class HiVT5: Module, Sendable {
+    public let configuration: HiVT5Configuration
+    /// `[V, d]`, shared by encoder, decoder and output projection.
+    public let tokenEmbedding: Embedding
+    public let pageEncoder: PageEncoder
+    public let pageMemory: PageMemoryBuilder
+    public let decoder: AnswerDecoder
+    public let pageHead: PageHead
+    public let spanHead: SpanHead
+
+    /// A new model, every parameter drawn from `rng`. The configuration must be valid
+    /// (`configuration.validate()`).
+    public init(_ config: HiVT5Configuration, dtype: DType = .float32, rng: inout SeededRNG) {
+        do { try config.validate() } catch { preconditionFailure("HiVT5: \(error)") }
+        configuration = config
+        tokenEmbedding = Embedding(count: config.vocabSize, dimension: config.modelDim, std: 1, dtype: dtype, rng: &rng)
+        pageEncoder = PageEncoder(config, tokenEmbedding: tokenEmbedding, dtype: dtype, rng: &rng)
+        pageMemory = PageMemoryBuilder(maxPages: config.maxPages, dimension: config.modelDim, dtype: dtype, rng: &rng)
+        decoder = AnswerDecoder(config, tokenEmbedding: tokenEmbedding, dtype: dtype, rng: &rng)
+        pageHead = PageHead(modelDim: config.modelDim, hiddenDim: config.pageHeadHidden, pooling: config.pooling,
+                            dtype: dtype, rng: &rng)
+        spanHead = SpanHead(modelDim: config.modelDim, dtype: dtype, rng: &rng)
+    }
+
+    public var dtype: DType { tokenEmbedding.weight.dtype }
+
+    // MARK: Encoding
+
+    /// Runs the page encoder over every page row of the batch (answer pass, and probe pass
+    /// when present). `rng`: the dropout generator while training, nil at inference.
+    public func encode(_ batch: QuestionBatch, rng: inout SeededRNG?) -> EncodedQuestions {
+        let answer = pageEncoder(batch.answerPass, rng: &rng)
+        let probe = batch.probePass.map { pageEncoder($0, rng: &rng) }
+        return EncodedQuestions(batchSize: batch.batchSize, pageCount: batch.pageCount, summaries: answer.summaries,
+                                probeSummaries: probe?.summaries, tokenStates: answer.tokenStates,
+                                pageValid: batch.pageValid)
+    }
+
+    /// `encode` at inference (no dropout).
+    public func encode(_ batch: QuestionBatch) -> EncodedQuestions {
+        var none: SeededRNG? = nil
+        return encode(batch, rng: &none)
+    }
+
+    /// The decoder memory `[B, P·K, d]` of encoded questions.
+    public func memory(_ encoded: EncodedQuestions) -> FiDMemory {
+        pageMemory(summaries: encoded.summaries, batchSize: encoded.batchSize, pageCount: encoded.pageCount,
+                   pageValid: encoded.pageValid)
+    }
+
+    /// Page-head scores and "contains" logits of encoded questions (probe summaries when present).
+    public func pageHeadOutput(_ encoded: EncodedQuestions) -> PageHead.Output {
+        pageHead(summaries: encoded.headSummaries, batchSize: encoded.batchSize, pageCount: encoded.pageCount,
+                 pageValid: encoded.pageValid)
+    }
+
+    // MARK: Teacher-forced forward and loss
+
+    /// Answer logits for teacher-forced `targets.decoderInput`, page scores, contains logits
+    /// and (when token states are present) span logits.
+    public func forward(_ encoded: EncodedQuestions, targets: AnswerTargets, rng: inout SeededRNG?) -> HiVT5Output {
+        precondition(targets.batchSize == encoded.batchSize,
+                     "HiVT5: targets for \(targets.batchSize) questions, encoded batch has \(encoded.batchSize)")
+        let logits = decoder.forward(targets.decoderInput, length: targets.length, memory: memory(encoded), rng: &rng).logits
+        let head = pageHeadOutput(encoded)
+        return HiVT5Output(answerLogits: logits, pageScores: head.scores, containsLogits: head.containsLogits,
+                           spanLogits: encoded.tokenStates.map { spanHead($0) })
+    }
+
+    /// `forward` at inference (no dropout).
+    public func forward(_ encoded: EncodedQuestions, targets: AnswerTargets) -> HiVT5Output {
+        var none: SeededRNG? = nil
+        return forward(encoded, targets: targets, rng: &none)
+    }
+
+    /// The end-to-end training loss of a batch. `rng`: the dropout generator, nil for none.
+    public func loss(_ batch: QuestionBatch, weights: LossWeights = LossWeights(), rng: inout SeededRNG?) -> LossBreakdown {
+        loss(encode(batch, rng: &rng), targets: batch.targets, weights: weights, rng: &rng)
+    }
+
+    /// `loss` without dropout.
+    public func loss(_ batch: QuestionBatch, weights: LossWeights = LossWeights()) -> LossBreakdown {
+        var none: SeededRNG? = nil
+        return loss(batch, weights: weights, rng: &none)
+    }
+
+    /// The training loss of already-encoded questions (also the `cached` mode entry point):
+    /// `CE(answer) + λ_page·CE(page) + λ_span·BCE(span) + λ_contains·BCE(contains)`.
+    /// Terms with weight 0 are skipped (and report 0).
+    public func loss(_ encoded: EncodedQuestions, targets: AnswerTargets, weights: LossWeights = LossWeights(),
+                     rng: inout SeededRNG?) -> LossBreakdown {
+        let b = encoded.batchSize, p = encoded.pageCount
+        precondition(targets.batchSize == b, "HiVT5.loss: targets for \(targets.batchSize) questions, encoded batch has \(b)")
+        let logits = decoder.forward(targets.decoderInput, length: targets.length, memory: memory(encoded), rng: &rng).logits
+        let answer = logits.reshaped([b * targets.length, configuration.vocabSize]).crossEntropy(targets: targets.labels)
+        var total = answer
+        var pageLoss = 0.0, spanLoss = 0.0, containsLoss = 0.0
+
+        if weights.page != 0 || weights.contains != 0 {
+            let head = pageHeadOutput(encoded)
+            if weights.page != 0 {
+                for (i, page) in targets.answerPage.enumerated() where page != AnswerTargets.ignoreIndex {
+                    precondition(page >= 0 && Int(page) < p && encoded.pageValid[i * p + Int(page)],
+                                 "HiVT5.loss: answer page \(page) of question \(i) is not a real page of its \(p) page slots")
+                }
+                let term = head.scores.crossEntropy(targets: targets.answerPage)
+                pageLoss = term.item
+                total = total + term.scaled(by: weights.page)
+            }
+            if weights.contains != 0 {
+                let term = head.containsLogits.binaryCrossEntropy(labels: containsLabels(targets, encoded))
+                containsLoss = term.item
+                total = total + term.scaled(by: weights.contains)
+            }
+        }
+        if weights.span != 0 {
+            guard let states = encoded.tokenStates, let labels = targets.spanLabels else {
+                preconditionFailure("HiVT5.loss: the span loss needs token states (end-to-end encoding) and targets.spanLabels")
+            }
+            let term = spanHead(states).binaryCrossEntropy(labels: labels)
+            spanLoss = term.item
+            total = total + term.scaled(by: weights.span)
+        }
+        return LossBreakdown(total: total, answer: answer.item, page: pageLoss, span: spanLoss, contains: containsLoss)
+    }
+
+    /// `[B, P]` contains-answer labels: the given ones with padded pages ignored, or 1 on the
+    /// answer page and 0 on the other real pages.
+    func containsLabels(_ targets: AnswerTargets, _ encoded: EncodedQuestions) -> [Int32] {
+        let b = encoded.batchSize, p = encoded.pageCount, ignore = AnswerTargets.ignoreIndex
+        var labels = [Int32](repeating: ignore, count: b * p)
+        for i in 0..<b {
+            for page in 0..<p where encoded.pageValid[i * p + page] {
+                if let given = targets.pageContainsAnswer {
+                    labels[i * p + page] = given[i * p + page]
+                } else if targets.answerPage[i] != ignore {
+                    labels[i * p + page] = Int32(page) == targets.answerPage[i] ? 1 : 0
+                }
+            }
+        }
+        return labels
+    }
+
+    public var namedParameters: [NamedParameter] {
+        tokenEmbedding.namedParameters(prefix: "tokenEmbedding")
+            + pageEncoder.namedParameters(prefix: "pageEncoder")
+            + pageMemory.namedParameters(prefix: "pageMemory")
+            + decoder.namedParameters(prefix: "decoder")
+            + pageHead.namedParameters(prefix: "pageHead")
+            + spanHead.namedParameters(prefix: "spanHead")
+    }
+}

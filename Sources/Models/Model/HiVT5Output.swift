@@ -1,0 +1,16 @@
+import TensorCore
+
+/// Everything one teacher-forced forward pass of `HiVT5` produces.
+///
+/// Shapes: `answerLogits: [B, T, V]`, `pageScores, containsLogits: [B, P]`,
+/// `spanLogits: [B·P, L]`.
+public struct HiVT5Output: Sendable {
+    /// `[B, T, V]`.
+    public let answerLogits: Tensor
+    /// `[B, P]`, −1e9 on padded pages.
+    public let pageScores: Tensor
+    /// `[B, P]`.
+    public let containsLogits: Tensor
+    /// `[B·P, L]`, when the token states were available.
+    public let spanLogits: Tensor?
+}

@@ -1,1 +1,0 @@
-// Module Models: see SPEC §9.

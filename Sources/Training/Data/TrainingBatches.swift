@@ -1,0 +1,82 @@
+import DocData
+import Models
+import TensorCore
+
+/// Where a training step's questions come from.
+public enum QuestionSource: Sendable {
+    /// A fixed split held in memory, shuffled per epoch.
+    case fixed(QuestionSet)
+    /// Freshly generated synthetic documents for every batch (`dataset.synthetic.online`).
+    case online(SyntheticConfig)
+}
+
+/// The batch of every training step as a pure function of (seed, step), so a resumed run
+/// sees exactly the batches an uninterrupted one would.
+///
+/// Recipe switches applied here: `train.page_window` (W consecutive pages containing the
+/// answer page), `train.single_page_warmup_steps` (the answer page alone), the seeded draw
+/// of one gold answer per question, and span labels for the auxiliary span loss.
+public struct TrainingBatches: Sendable {
+    public let source: QuestionSource
+    public let builder: BatchBuilder
+    /// Renders the same items with the probe prompt (2n-pass probe), or nil.
+    public let probeBuilder: BatchBuilder?
+    public let batchSize: Int
+    public let seed: UInt64
+    public let pageWindow: Int
+    public let singlePageWarmupSteps: Int
+    public let spanLabels: Bool
+
+    public init(source: QuestionSource, builder: BatchBuilder, probeBuilder: BatchBuilder?, batchSize: Int, seed: UInt64,
+                pageWindow: Int, singlePageWarmupSteps: Int, spanLabels: Bool) {
+        self.source = source
+        self.builder = builder
+        self.probeBuilder = probeBuilder
+        self.batchSize = batchSize
+        self.seed = seed
+        self.pageWindow = pageWindow
+        self.singlePageWarmupSteps = singlePageWarmupSteps
+        self.spanLabels = spanLabels
+    }
+
+    /// A generator for step `step` (independent streams per step and purpose).
+    func rng(step: Int, purpose: UInt64) -> SeededRNG {
+        SeededRNG(seed: seed &* 0x9E37_79B9_7F4A_7C15 &+ UInt64(step) &* 0xD1B5_4A32_D192_ED03 &+ purpose)
+    }
+
+    /// The questions of `step` before windowing.
+    func items(step: Int) -> [BatchItem] {
+        switch source {
+        case .fixed(let set):
+            let sampler = QuestionSampler(count: set.items.count, batchSize: min(batchSize, set.items.count), seed: seed)
+            return sampler.batch(step: step).map { set.items[$0] }
+        case .online(let config):
+            var generatorRNG = rng(step: step, purpose: 3)
+            var stream = try! SyntheticDocumentStream(config: config, seed: generatorRNG.next())  // config validated up front
+            var items: [BatchItem] = []
+            while items.count < batchSize {
+                items += stream.next().batchItems(firstQuestionId: step * batchSize + items.count)
+                    .prefix(batchSize - items.count)
+            }
+            return items
+        }
+    }
+
+    /// The model batch of `step`.
+    public func batch(step: Int) -> Models.QuestionBatch {
+        var windowRNG = rng(step: step, purpose: 1)
+        let windowed = items(step: step).map { item -> BatchItem in
+            guard let answerPage = item.answerPageIndex else { return item }
+            let n = item.pages.count
+            if step < singlePageWarmupSteps { return item.window(start: answerPage, count: 1) }
+            guard pageWindow > 0, n > pageWindow else { return item }
+            let low = max(0, answerPage - pageWindow + 1), high = min(answerPage, n - pageWindow)
+            return item.window(start: low + windowRNG.nextInt(below: high - low + 1), count: pageWindow)
+        }
+        var answerRNG = rng(step: step, purpose: 2)
+        let choices = windowed.map { $0.answers.isEmpty ? 0 : answerRNG.nextInt(below: $0.answers.count) }
+        let answerBatch = builder.build(windowed, answerChoices: choices)
+        let probeBatch = probeBuilder?.build(windowed, answerChoices: choices)
+        return ModelBatchConversion.convert(answerBatch, probe: probeBatch, spanLabels: spanLabels)
+    }
+}

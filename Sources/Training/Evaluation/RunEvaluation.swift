@@ -1,0 +1,107 @@
+import DocData
+import Foundation
+import Models
+import RunSupport
+import TensorCore
+
+/// `mpvqa eval`: answers a split with a trained run's best checkpoint and writes
+/// `eval/<split>/metrics.json`, `predictions.jsonl` and the RRC `submission.json`.
+/// On a split without answers (test) only predictions and the submission are written.
+public struct RunEvaluation {
+    public let run: RunDirectory
+    public let split: String
+    public let beams: Int
+    public let dataDirectory: URL
+
+    public init(run: RunDirectory, split: String, beams: Int, dataDirectory: URL) {
+        self.run = run
+        self.split = split
+        self.beams = beams
+        self.dataDirectory = dataDirectory
+    }
+
+    /// The printed summary: metrics beside the baseline (nil metrics on splits without answers).
+    public struct Summary {
+        public var report: ScoreReport?
+        public var attentionScorer: MetricSummary?
+        public var baseline: MetricSummary?
+        public var questions: Int
+        public var secondsPerQuestion: Double
+        public var pagesPerSecond: Double
+        public var encoderPassesPerQuestion: Double
+    }
+
+    public func evaluate() throws -> Summary {
+        let yaml = try String(contentsOf: run.config, encoding: .utf8)
+        let config = try ConfigDocument.parse(yaml, source: run.config.lastPathComponent).base
+        let checkpoint = FileManager.default.fileExists(atPath: run.bestCheckpoint.path) ? run.bestCheckpoint : run.latestCheckpoint
+        guard FileManager.default.fileExists(atPath: checkpoint.path) else {
+            throw ConfigError(source: run.url.path, key: "--run", "no checkpoint in \(run.checkpoints.path); train first")
+        }
+        let preparation = RunPreparation(config: config, dataDirectory: dataDirectory)
+        let tokenizer = try BPETokenizer(contentsOf: run.tokenizer)
+        var rng = SeededRNG(seed: 0)
+        let model = HiVT5(try preparation.modelConfiguration(tokenizer: tokenizer), rng: &rng)
+        try TrainingCheckpoint.load(into: model, optimizer: nil, from: checkpoint)
+        let layout = try preparation.dataset()
+        let threads = ProcessInfo.processInfo.activeProcessorCount
+        let set = try QuestionSet.load(layout: layout, split: split, visual: preparation.visualPatches, threads: threads)
+        let (builder, probe) = try preparation.batchBuilders(tokenizer: tokenizer)
+        let evaluator = Evaluator(model: model, tokenizer: tokenizer, builder: builder, probeBuilder: probe,
+                                  options: GenerationOptions(maxLength: config.int("eval.max_answer_tokens"), beams: beams),
+                                  batchSize: max(1, config.int("train.batch_questions")))
+        let started = Date()
+        let predictions = evaluator.predict(set.items, progress: "eval \(split)")
+        let seconds = Date().timeIntervalSince(started)
+        let pages = set.items.reduce(0) { $0 + $1.pages.count }
+        let passes = config.bool("page_head.probe") ? 2.0 : 1.0
+
+        let out = run.evaluation(split)
+        try FileManager.default.createDirectory(at: out, withIntermediateDirectories: true)
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        try AtomicFile.write(try encoder.encode(predictions.map(\.submissionEntry)), to: out.appendingPathComponent("submission.json"))
+
+        var summary = Summary(report: nil, attentionScorer: nil, baseline: nil, questions: set.items.count,
+                              secondsPerQuestion: seconds / Double(max(1, set.items.count)),
+                              pagesPerSecond: Double(pages) * passes / max(seconds, 1e-9), encoderPassesPerQuestion: passes)
+        var rows: [Int: QuestionScore] = [:]
+        let hasAnswers = set.items.allSatisfy { !$0.answers.isEmpty && $0.answerPageIndex != nil }
+        if hasAnswers {
+            let gold = try MPDocVQADataset(layout: layout, split: split).questions
+            let report = try Scorer.score(gold: gold, predictions: predictions.map(\.submissionEntry), goldFile: layout.questionFile(split))
+            summary.report = report
+            summary.attentionScorer = try Scorer.score(gold: gold, predictions: predictions.map {
+                SubmissionEntry(questionId: $0.questionId, answer: $0.answer, answerPage: $0.attentionPage) }).overall
+            let train = try MPDocVQADataset(layout: layout, split: "train").questions
+            let answer = Baselines.mostFrequentAnswer(train.map { BatchItem($0, pages: []) })
+            summary.baseline = try Scorer.score(gold: gold, predictions: Baselines.submission(for: set.items, answer: answer)).overall
+            rows = Dictionary(uniqueKeysWithValues: report.rows.map { ($0.questionId, $0) })
+            var metrics: [String: Any] = try JSONSerialization.jsonObject(with: Data(ScoreText.json(report).utf8)) as! [String: Any]
+            metrics["attention_scorer_page_accuracy"] = summary.attentionScorer!.pageAccuracy
+            metrics["baseline_most_frequent_answer_anls"] = summary.baseline!.anls
+            metrics["baseline_page0_page_accuracy"] = summary.baseline!.pageAccuracy
+            metrics["seconds_per_question"] = summary.secondsPerQuestion
+            metrics["pages_per_second"] = summary.pagesPerSecond
+            metrics["encoder_passes_per_question"] = passes
+            metrics["split"] = split
+            metrics["checkpoint"] = checkpoint.lastPathComponent
+            try AtomicFile.write(try JSONSerialization.data(withJSONObject: metrics, options: [.prettyPrinted, .sortedKeys]),
+                                 to: out.appendingPathComponent("metrics.json"))
+        }
+        try AtomicFile.write(to: out.appendingPathComponent("predictions.jsonl")) { tmp in
+            let lines = try JSONLinesWriter(tmp, truncate: true)
+            for p in predictions {
+                var row: [String: Any] = ["questionId": p.questionId, "answer": p.answer, "answer_page": p.page,
+                                          "page_scores": p.pageScores, "attention_page": p.attentionPage,
+                                          "attention_page_scores": p.attentionScores]
+                if let r = rows[p.questionId] {
+                    row["anls"] = r.anls; row["accuracy"] = r.accuracy; row["page_correct"] = r.pageCorrect
+                    if let t = r.top3 { row["top3_page_correct"] = t }
+                }
+                try lines.write(row)
+            }
+        }
+        return summary
+    }
+}

@@ -1,0 +1,87 @@
+import Foundation
+import RunSupport
+
+/// The files of one training run (SPEC §6):
+///
+/// ```
+/// <run>/config.yaml            resolved configuration (every key)
+/// <run>/run.json               seed, commit, toolchain, machine, BLAS kernel, threads, start time
+/// <run>/train.log              plain log lines
+/// <run>/metrics.jsonl          one JSON object per logged step / validation
+/// <run>/tokenizer.json         the tokenizer the model was trained with
+/// <run>/checkpoints/latest.safetensors, best.safetensors
+/// <run>/eval/<split>/metrics.json, predictions.jsonl, submission.json
+/// ```
+public struct RunDirectory: Sendable {
+    public let url: URL
+
+    public init(_ url: URL) { self.url = url }
+
+    public var config: URL { url.appendingPathComponent("config.yaml") }
+    public var runInfo: URL { url.appendingPathComponent("run.json") }
+    public var log: URL { url.appendingPathComponent("train.log") }
+    public var metrics: URL { url.appendingPathComponent("metrics.jsonl") }
+    public var tokenizer: URL { url.appendingPathComponent("tokenizer.json") }
+    public var checkpoints: URL { url.appendingPathComponent("checkpoints") }
+    public var latestCheckpoint: URL { checkpoints.appendingPathComponent("latest.safetensors") }
+    public var bestCheckpoint: URL { checkpoints.appendingPathComponent("best.safetensors") }
+
+    public func evaluation(_ split: String) -> URL { url.appendingPathComponent("eval/\(split)") }
+
+    /// Creates the directory tree.
+    public func create() throws {
+        try FileManager.default.createDirectory(at: checkpoints, withIntermediateDirectories: true)
+    }
+
+    /// Whether a run already started here (a resolved config exists).
+    public var exists: Bool { FileManager.default.fileExists(atPath: config.path) }
+}
+
+/// Appends lines to a run's log file and echoes them to stderr.
+public final class RunLog: @unchecked Sendable {
+    private let handle: FileHandle?
+    private let lock = NSLock()
+    public let echo: Bool
+
+    public init(_ url: URL, echo: Bool = true) {
+        if !FileManager.default.fileExists(atPath: url.path) {
+            _ = FileManager.default.createFile(atPath: url.path, contents: nil)
+        }
+        handle = try? FileHandle(forWritingTo: url)
+        _ = try? handle?.seekToEnd()
+        self.echo = echo
+    }
+
+    /// Writes `message` with a UTC timestamp.
+    public func callAsFunction(_ message: String) {
+        let stamp = ISO8601DateFormatter().string(from: Date())
+        let line = "\(stamp) \(message)\n"
+        lock.lock(); defer { lock.unlock() }
+        handle?.write(Data(line.utf8))
+        if echo { FileHandle.standardError.write(Data(line.utf8)) }
+    }
+
+    deinit { try? handle?.close() }
+}
+
+/// Appends JSON objects, one per line (`metrics.jsonl`, `predictions.jsonl`).
+public final class JSONLinesWriter: @unchecked Sendable {
+    private let handle: FileHandle
+
+    public init(_ url: URL, truncate: Bool = false) throws {
+        if truncate || !FileManager.default.fileExists(atPath: url.path) {
+            try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+            _ = FileManager.default.createFile(atPath: url.path, contents: nil)
+        }
+        handle = try FileHandle(forWritingTo: url)
+        try handle.seekToEnd()
+    }
+
+    public func write(_ object: [String: Any]) throws {
+        var data = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])
+        data.append(0x0A)
+        handle.write(data)
+    }
+
+    deinit { try? handle.close() }
+}

@@ -1,0 +1,199 @@
+import DocData
+import Foundation
+import Models
+import NeuralNet
+import RunSupport
+import TensorCore
+
+/// Trains a Hi-VT5 model as its config says (SPEC §4), in a run directory:
+/// seeded, resumable bit-for-bit (`resume: true` continues from `checkpoints/latest`),
+/// validating every `train.eval_every` steps and keeping the best checkpoint by val ANLS.
+/// A non-finite loss or gradient stops training with a clear error; the last good
+/// checkpoint stays in place.
+///
+/// ```swift
+/// let trainer = try Trainer(config: config, run: RunDirectory(url), dataDirectory: data, resume: false)
+/// let state = try trainer.run()
+/// ```
+public final class Trainer {
+    public let config: Config
+    public let runDirectory: RunDirectory
+    public let log: RunLog
+    public let preparation: RunPreparation
+    public let tokenizer: BPETokenizer
+    public let model: HiVT5
+    public let optimizer: AdamW
+    public let schedule: LearningRateSchedule
+    public let batches: TrainingBatches
+    public let validation: [BatchItem]
+    public let evaluator: Evaluator
+    public private(set) var state: TrainingState
+    let lossWeights: LossWeights
+    let baselineAnswer: String
+
+    public init(config: Config, run: RunDirectory, dataDirectory: URL, resume: Bool) throws {
+        self.config = config
+        self.runDirectory = run
+        if resume {
+            guard FileManager.default.fileExists(atPath: run.latestCheckpoint.path) else {
+                throw ConfigError(source: run.url.path, key: "--resume", "no checkpoint to resume from (expected \(run.latestCheckpoint.path))")
+            }
+        } else if run.exists && FileManager.default.fileExists(atPath: run.latestCheckpoint.path) {
+            throw ConfigError(source: run.url.path, key: "--run-dir", "already holds a run; pass --resume to continue it or choose another directory")
+        }
+        try run.create()
+        log = RunLog(run.log)
+        let threads = config.int("train.threads")
+        if threads > 0 { Parallel.threads = threads }
+        try AtomicFile.write(config.yaml, to: run.config)
+        let info = RunInfo.current(seed: config.int("train.seed"))
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        if !resume { try AtomicFile.write(try encoder.encode(info), to: run.runInfo) }
+        log("\(resume ? "resuming" : "starting") run \(run.url.path): commit \(info.commit), BLAS \(info.blasKernel), \(Parallel.threads) threads")
+
+        preparation = RunPreparation(config: config, dataDirectory: dataDirectory, log: log)
+        let layout = try preparation.dataset()
+        tokenizer = try preparation.tokenizer(layout: layout)
+        try tokenizer.save(to: run.tokenizer)
+        let modelConfig = try preparation.modelConfiguration(tokenizer: tokenizer)
+        var rng = SeededRNG(seed: UInt64(config.int("train.seed")))
+        model = HiVT5(modelConfig, rng: &rng)
+        log("model: \(model.parameterCount) parameters, d \(modelConfig.modelDim), encoder \(modelConfig.encoderLayers) × decoder \(modelConfig.decoderLayers) layers, K \(modelConfig.summaryTokens)")
+
+        let steps = config.int("train.steps")
+        schedule = LearningRateSchedule(peak: config.double("train.lr"), warmupSteps: config.int("train.warmup_steps"), totalSteps: steps,
+                                        decay: LearningRateSchedule.Decay(rawValue: config.string("train.schedule")) ?? .cosine)
+        optimizer = try AdamW(parameters: model.namedParameters, learningRate: schedule(0), weightDecay: config.double("train.weight_decay"))
+        lossWeights = LossWeights(page: config.double("train.page_loss_weight"), span: config.double("train.span_loss_weight"),
+                                  contains: config.double("train.contains_loss_weight"))
+
+        let (builder, probeBuilder) = try preparation.batchBuilders(tokenizer: tokenizer)
+        let threadsForLoading = ProcessInfo.processInfo.activeProcessorCount
+        let train = try QuestionSet.load(layout: layout, split: "train", visual: preparation.visualPatches, threads: threadsForLoading)
+        let evalLimit = config.int("train.eval_questions")
+        validation = try QuestionSet.load(layout: layout, split: "val", limit: evalLimit > 0 ? evalLimit : nil,
+                                          visual: preparation.visualPatches, threads: threadsForLoading).items
+        let source: QuestionSource = config.bool("dataset.synthetic.online") && !preparation.usesReleasedDataset
+            ? .online(preparation.syntheticConfig) : .fixed(train)
+        batches = TrainingBatches(source: source, builder: builder, probeBuilder: probeBuilder,
+                                  batchSize: config.int("train.batch_questions"), seed: UInt64(config.int("train.seed")),
+                                  pageWindow: config.int("train.page_window"),
+                                  singlePageWarmupSteps: config.int("train.single_page_warmup_steps"),
+                                  spanLabels: lossWeights.span > 0)
+        evaluator = Evaluator(model: model, tokenizer: tokenizer, builder: builder, probeBuilder: probeBuilder,
+                              options: GenerationOptions(maxLength: config.int("eval.max_answer_tokens"), beams: 1),
+                              batchSize: max(1, config.int("train.batch_questions")))
+        baselineAnswer = Baselines.mostFrequentAnswer(train.items)
+
+        state = TrainingState()
+        if resume {
+            state = try TrainingCheckpoint.load(into: model, optimizer: optimizer, from: run.latestCheckpoint)
+            log("resumed at step \(state.step) (best val ANLS \(String(format: "%.4f", state.bestScore)) at step \(state.bestStep))")
+        }
+    }
+
+    /// Runs the remaining steps; returns the final state.
+    @discardableResult
+    public func run() throws -> TrainingState {
+        let steps = config.int("train.steps")
+        let evalEvery = max(1, config.int("train.eval_every"))
+        let clip = config.double("train.clip_norm")
+        let timeLimit = config.double("train.time_limit_minutes") * 60
+        let metrics = try JSONLinesWriter(runDirectory.metrics)
+        let start = Date()
+        let startElapsed = state.elapsedSeconds
+        var window = (loss: 0.0, answer: 0.0, page: 0.0, span: 0.0, contains: 0.0, count: 0, questions: 0, since: Date())
+        let logEvery = max(1, min(50, evalEvery / 5))
+
+        while state.step < steps {
+            let step = state.step
+            let batch = batches.batch(step: step)
+            var dropout: SeededRNG? = config.double("model.dropout") > 0 ? batches.rng(step: step, purpose: 4) : nil
+            let loss = model.loss(batch, weights: lossWeights, rng: &dropout)
+            let total = loss.total.item
+            guard total.isFinite else {
+                throw TrainingError.nonFinite("loss is \(total) at step \(step) (answer \(loss.answer), page \(loss.page)); "
+                    + "the last good checkpoint is \(runDirectory.latestCheckpoint.path) — try a lower train.lr or train.clip_norm")
+            }
+            loss.total.backward()
+            let norm = clip > 0 ? clipGradientNorm(model.parameters, maxNorm: clip) : gradientNorm(model.parameters)
+            guard norm.isFinite else {
+                throw TrainingError.nonFinite("gradient norm is \(norm) at step \(step); the last good checkpoint is \(runDirectory.latestCheckpoint.path)")
+            }
+            optimizer.learningRate = schedule(step)
+            optimizer.update()
+            optimizer.zeroGrad()
+            state.step += 1
+            state.elapsedSeconds = startElapsed + Date().timeIntervalSince(start)
+
+            window.loss += total; window.answer += loss.answer; window.page += loss.page
+            window.span += loss.span; window.contains += loss.contains; window.count += 1; window.questions += batch.batchSize
+            if state.step % logEvery == 0 || state.step == steps {
+                let n = Double(window.count)
+                let qps = Double(window.questions) / max(Date().timeIntervalSince(window.since), 1e-9)
+                log(String(format: "step %d/%d  loss %.4f (answer %.4f, page %.4f, span %.4f, contains %.4f)  lr %.2e  |g| %.3f  %.1f questions/s",
+                           state.step, steps, window.loss / n, window.answer / n, window.page / n, window.span / n, window.contains / n,
+                           optimizer.learningRate, norm, qps))
+                try metrics.write(["step": state.step, "minutes": state.elapsedSeconds / 60, "loss": window.loss / n,
+                                   "answer_loss": window.answer / n, "page_loss": window.page / n, "span_loss": window.span / n,
+                                   "contains_loss": window.contains / n, "lr": optimizer.learningRate, "grad_norm": norm,
+                                   "questions_per_s": qps])
+                window = (0, 0, 0, 0, 0, 0, 0, Date())
+            }
+            let outOfTime = timeLimit > 0 && Date().timeIntervalSince(start) + startElapsed >= timeLimit
+            if state.step % evalEvery == 0 || state.step == steps || outOfTime {
+                try validate(metrics: metrics)
+            }
+            if outOfTime {
+                log(String(format: "time limit of %.1f minutes reached at step %d", timeLimit / 60, state.step))
+                break
+            }
+        }
+        return state
+    }
+
+    /// Scores the validation questions, logs them beside the baseline, saves `latest`
+    /// (and `best` when the val ANLS improved).
+    func validate(metrics: JSONLinesWriter) throws {
+        let started = Date()
+        let predictions = evaluator.predict(validation)
+        let gold = validation.map { Question(questionId: $0.questionId, question: $0.question, docId: "", pageIds: $0.pages.indices.map(String.init),
+                                             answers: $0.answers, answerPageIndex: $0.answerPageIndex, dataSplit: "val") }
+        let report = try Scorer.score(gold: gold, predictions: predictions.map(\.submissionEntry))
+        let attention = try Scorer.score(gold: gold, predictions: predictions.map {
+            SubmissionEntry(questionId: $0.questionId, answer: $0.answer, answerPage: $0.attentionPage) })
+        let baseline = try Scorer.score(gold: gold, predictions: Baselines.submission(for: validation, answer: baselineAnswer))
+        let s = report.overall
+        log(String(format: "val @ step %d (%.1f min): ANLS %.4f  accuracy %.4f  page acc %.4f  top-3 %.4f  attention-scorer page acc %.4f   "
+                   + "| baselines: most-frequent-answer ANLS %.4f, page-0 page acc %.4f  (%.1f s)",
+                   state.step, state.elapsedSeconds / 60, s.anls, s.accuracy, s.pageAccuracy, s.top3PageAccuracy ?? 0,
+                   attention.overall.pageAccuracy, baseline.overall.anls, baseline.overall.pageAccuracy, Date().timeIntervalSince(started)))
+        try metrics.write(["step": state.step, "minutes": state.elapsedSeconds / 60, "val_anls": s.anls, "val_accuracy": s.accuracy,
+                           "val_page_accuracy": s.pageAccuracy, "val_top3_page_accuracy": s.top3PageAccuracy ?? 0,
+                           "val_attention_page_accuracy": attention.overall.pageAccuracy,
+                           "baseline_anls": baseline.overall.anls, "baseline_page_accuracy": baseline.overall.pageAccuracy])
+        if s.anls > state.bestScore {
+            state.bestScore = s.anls
+            state.bestStep = state.step
+            try TrainingCheckpoint.save(model: model, optimizer: optimizer, state: state, configYAML: config.yaml, to: runDirectory.bestCheckpoint)
+        }
+        // `latest` last: a run killed before this line resumes from the previous checkpoint.
+        try TrainingCheckpoint.save(model: model, optimizer: optimizer, state: state, configYAML: config.yaml, to: runDirectory.latestCheckpoint)
+    }
+
+    func gradientNorm(_ parameters: [Tensor]) -> Double {
+        var sum = 0.0
+        for p in parameters { if let g = p.grad { for v in g.doubles { sum += v * v } } }
+        return sum.squareRoot()
+    }
+}
+
+/// Training stopped for a reason the user must act on.
+public enum TrainingError: Error, CustomStringConvertible {
+    case nonFinite(String)
+
+    public var description: String {
+        switch self { case .nonFinite(let message): return "training diverged: \(message)" }
+    }
+}
