@@ -29,7 +29,7 @@ public struct BenchReport: Codable, Sendable {
     public var table: String {
         let r = reference
         func f(_ x: Double, _ d: Int = 1) -> String { String(format: "%.\(d)f", x) }
-        func row(_ name: String, _ value: String) -> String { name.padding(toLength: 44, withPad: " ", startingAt: 0) + value }
+        func row(_ name: String, _ value: String) -> String { name.padding(toLength: 48, withPad: " ", startingAt: 0) + value }
         var lines = [
             "mpvqa bench: \(blasSummary)",
             "reference shape: \(r.shapeDescription)",
