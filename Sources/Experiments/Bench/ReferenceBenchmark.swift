@@ -4,8 +4,51 @@ import TensorCore
 public protocol BenchmarkStep: AnyObject {
     /// One forward pass over all pages of one question, no gradients recorded.
     func forward()
-    /// One training step of one question: forward, backward and the optimizer update.
-    func trainStep()
+    /// The training loss of one question (scalar, on the tape).
+    func loss() -> Tensor
+    /// The optimizer update from the accumulated gradients, which it then clears.
+    func update()
+}
+
+extension BenchmarkStep {
+    /// One training step: `loss()`, `backward()`, `update()`.
+    public func trainStep() {
+        loss().backward()
+        update()
+    }
+
+    /// `trainStep()` with the wall time of each phase added to `phases`.
+    func timedTrainStep(_ phases: inout TrainStepPhases) {
+        var start = BenchTiming.now()
+        func lap(_ keyPath: WritableKeyPath<TrainStepPhases, Double>) {
+            let now = BenchTiming.now()
+            phases[keyPath: keyPath] += now - start
+            start = now
+        }
+        do {
+            let l = loss()
+            lap(\.forward)
+            l.backward()
+            lap(\.backward)
+        }
+        lap(\.release)  // the tape and its saved tensors are freed here
+        update()
+        lap(\.update)
+        phases.steps += 1
+    }
+}
+
+/// Where a training step's wall time goes, summed over `steps` steps.
+public struct TrainStepPhases: Sendable {
+    public var forward = 0.0, backward = 0.0, release = 0.0, update = 0.0
+    public var steps = 0
+
+    /// One line, per step: `forward 60.1 ms, backward 110.2 ms, ...`.
+    public var summary: String {
+        let n = Double(max(steps, 1))
+        let parts = [("forward", forward), ("backward", backward), ("tape release", release), ("AdamW + zero grad", update)]
+        return parts.map { String(format: "%@ %.1f ms", $0.0, $0.1 / n * 1e3) }.joined(separator: ", ")
+    }
 }
 
 /// The `mpvqa bench` measurement (SPEC §8): forward and training-step time of the reference
@@ -41,6 +84,8 @@ public enum ReferenceBenchmark {
     public struct Outcome: Sendable {
         public let report: BenchReport
         public let profile: OpProfile?
+        /// Phases of the profiled training steps (measured in the same steps as `profile`).
+        public let phases: TrainStepPhases?
         /// Per-product times of the worker-split ceiling.
         public let ceiling: SgemmCeiling.Result
     }
@@ -62,15 +107,17 @@ public enum ReferenceBenchmark {
             blasPasses.append(blas)
         }
 
-        var profile: OpProfile? = nil
+        var profile: OpProfile? = nil, phases: TrainStepPhases? = nil
         if options.profileSteps > 0 {
+            var measured = TrainStepPhases()
             OpProfiler.enable()
             for _ in 0..<options.profileSteps {
                 OpProfiler.mark()
-                step.trainStep()
+                step.timedTrainStep(&measured)
             }
             OpProfiler.disable()
             profile = OpProfiler.snapshot()
+            phases = measured
         }
 
         let split = ceiling.result(mode: .workerSplit, passes: splitPasses)
@@ -97,6 +144,6 @@ public enum ReferenceBenchmark {
         let report = BenchReport(blasKernel: BLASRuntime.kernelName, blasSummary: BLASRuntime.summary,
                                  threads: Parallel.threads, reference: timings,
                                  peakRSSMB: Double(BenchTiming.peakResidentBytes()) / 1_048_576)
-        return Outcome(report: report, profile: profile, ceiling: split)
+        return Outcome(report: report, profile: profile, phases: phases, ceiling: split)
     }
 }

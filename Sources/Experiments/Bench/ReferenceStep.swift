@@ -42,9 +42,8 @@ public final class ReferenceStep: BenchmarkStep {
         withNoGrad { _ = model(pageTokens: pageTokens, answerInputs: answerInputs) }
     }
 
-    public func trainStep() {
-        optimizer.zeroGrad()
-        loss().backward()
+    public func update() {
         optimizer.update()
+        optimizer.zeroGrad()
     }
 }

@@ -26,8 +26,11 @@ struct BenchCommand: ParsableCommand {
     @Flag(help: "Measure only the sgemm ceiling of the reference shapes (no model).")
     var sgemmOnly = false
 
-    @Flag(help: "Also profile a few training steps and print the time per op.")
+    @Flag(help: "Also profile training steps (see --profile-steps) and print the time per op.")
     var profile = false
+
+    @Option(help: "Training steps run under the op profiler with --profile.")
+    var profileSteps = 5
 
     @Option(help: "Timed rounds (each: one forward pass, one training step, one ceiling pass per mode).")
     var repeats = 10
@@ -42,6 +45,7 @@ struct BenchCommand: ParsableCommand {
         if let threads, threads < 1 { throw ValidationError("--threads must be at least 1, got \(threads)") }
         if repeats < 1 { throw ValidationError("--repeats must be at least 1, got \(repeats)") }
         if warmup < 0 { throw ValidationError("--warmup must be at least 0, got \(warmup)") }
+        if profileSteps < 1 { throw ValidationError("--profile-steps must be at least 1, got \(profileSteps)") }
     }
 
     func run() throws {
@@ -76,15 +80,16 @@ struct BenchCommand: ParsableCommand {
         let shape = ReferenceShape.spec
         let step = ReferenceStep(shape: shape, seed: 1)
         let outcome = ReferenceBenchmark.run(step: step, shape: shape,
-                                             options: .init(warmup: warmup, repeats: repeats, profileSteps: profile ? 5 : 0))
+                                             options: .init(warmup: warmup, repeats: repeats, profileSteps: profile ? profileSteps : 0))
         if json {
             print(try outcome.report.jsonString())
         } else {
             print(outcome.report.table)
             if let p = outcome.profile {
-                print("\nop profile (\(5) training steps, per step):")
-                print(p.table(steps: 5))
+                print("\nop profile (\(profileSteps) training steps, per step):")
+                print(p.table(steps: profileSteps))
             }
+            if let phases = outcome.phases { print("train step phases (profiled steps): \(phases.summary)") }
         }
     }
 }
