@@ -18,9 +18,14 @@ deps:
 build: deps
 	$(SWIFT) build -c $(CONFIG)
 
-# Every test, in a release build (the numeric tests train small models).
+# Every test, in a release build (the numeric tests train small models). The test process
+# gets the OpenBLAS kernel `mpvqa` selects at launch (OPENBLAS_CORETYPE is read when the
+# library loads, so it must be in the environment before the test process starts).
 test: deps
 	$(SWIFT) build -c $(CONFIG) --build-tests
+	@coretype="$$($(BIN) bench --print-coretype)" || exit 1; \
+	if [ -n "$$coretype" ]; then export OPENBLAS_CORETYPE="$$coretype"; echo "tests run with OPENBLAS_CORETYPE=$$coretype"; fi; \
+	echo "$(SWIFT) test -c $(CONFIG) --skip-build"; \
 	$(SWIFT) test -c $(CONFIG) --skip-build
 
 # The most complete pipeline that exists.

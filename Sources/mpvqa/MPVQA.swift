@@ -6,5 +6,6 @@ struct MPVQA: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "mpvqa",
         abstract: "Multi-page document VQA with hierarchical encoder-decoder models.",
-        subcommands: [SynthCommand.self, DataCommand.self, TokenizerCommand.self, TrainCommand.self, EvalCommand.self, ScoreCommand.self, CacheCommand.self])
+        subcommands: [SynthCommand.self, DataCommand.self, TokenizerCommand.self, TrainCommand.self, EvalCommand.self,
+                      ScoreCommand.self, CacheCommand.self, BenchCommand.self])
 }

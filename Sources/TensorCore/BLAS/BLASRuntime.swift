@@ -17,6 +17,53 @@ public enum BLASRuntime {
         guard let c = openblas_get_config() else { return "unknown" }
         return String(cString: c)
     }
+
+    /// One line for run logs and `mpvqa bench`: library, kernel and where it came from, threads.
+    ///
+    /// e.g. `OpenBLAS 0.3.21 kernel Haswell (OpenBLAS's own detection), 2 worker threads × 1-thread BLAS`
+    public static var summary: String {
+        let library = configString.split(separator: " ").prefix(2).joined(separator: " ")
+        return "\(library) kernel \(kernelName) (\(BLASKernelSelection.origin)), \(Parallel.threads) worker threads × 1-thread BLAS"
+    }
+
+    /// Runs `body` with OpenBLAS's own threading at `threads` threads, then returns it to 1.
+    /// For measuring plain multithreaded BLAS; do not call MPVQA ops inside `body`.
+    public static func withBLASThreads<R>(_ threads: Int, _ body: () throws -> R) rethrows -> R {
+        _ = configured
+        openblas_set_num_threads(Int32(max(1, threads)))
+        defer { openblas_set_num_threads(1) }
+        return try body()
+    }
+
+    /// `C = op(A)·op(B)` in Float32 on raw row-major buffers, one BLAS call on the calling
+    /// thread (multithreaded only inside `withBLASThreads`). For benchmarks and kernel checks.
+    ///
+    /// `a: [M, K]` (`[K, M]` when `transposeA`), `b: [K, N]` (`[N, K]` when `transposeB`), `c: [M, N]`.
+    public static func sgemm(transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int,
+                             a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
+                             c: UnsafeMutablePointer<Float>, ldc: Int) {
+        gemm(transposeA, transposeB, m, n, k, Float(1), a, lda, b, ldb, Float(0), c, ldc)
+    }
+
+    /// `sgemm` split into row or column blocks over `Parallel.threads`, one 1-thread BLAS call
+    /// per block: exactly how `matmul` runs an unbatched product.
+    public static func parallelSgemm(transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int,
+                                     a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
+                                     c: UnsafeMutablePointer<Float>, ldc: Int) {
+        parallelGemm(transposeA, transposeB, m, n, k, Float(1), a, lda, b, ldb, Float(0), c, ldc)
+    }
+
+    /// `batch` independent `sgemm`s at fixed strides, spread over `Parallel.threads` with one
+    /// 1-thread BLAS call each: how `matmul` runs batched products (pages × heads).
+    public static func batchedSgemm(transposeA: Bool, transposeB: Bool, batch: Int, m: Int, n: Int, k: Int,
+                                    a: UnsafePointer<Float>, lda: Int, strideA: Int,
+                                    b: UnsafePointer<Float>, ldb: Int, strideB: Int,
+                                    c: UnsafeMutablePointer<Float>, ldc: Int, strideC: Int) {
+        Parallel.forEach(batch) { i in
+            gemm(transposeA, transposeB, m, n, k, Float(1), a + i * strideA, lda, b + i * strideB, ldb,
+                 Float(0), c + i * strideC, ldc)
+        }
+    }
 }
 
 /// `C = alpha·op(A)·op(B) + beta·C` on one thread (row-major), for `Float` or `Double`.
@@ -26,6 +73,7 @@ func gemm<T: TensorScalar>(_ transA: Bool, _ transB: Bool, _ m: Int, _ n: Int, _
                            _ b: UnsafePointer<T>, _ ldb: Int,
                            _ beta: T, _ c: UnsafeMutablePointer<T>, _ ldc: Int) {
     _ = BLASRuntime.configured
+    if OpProfiler.isEnabled { OpProfiler.countGemm(m: m, n: n, k: k) }
     let ta = transA ? CblasTrans : CblasNoTrans
     let tb = transB ? CblasTrans : CblasNoTrans
     if T.self == Float.self {

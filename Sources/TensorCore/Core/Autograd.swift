@@ -64,6 +64,7 @@ extension Tensor {
     /// Attaches a tape node for the op that produced `self` when grad mode is on and
     /// any input requires a gradient. `vjp` receives the output gradient.
     mutating func record(_ op: String, inputs: [Tensor], vjp: @escaping (Tensor) -> [Tensor?]) {
+        if OpProfiler.isEnabled { OpProfiler.forwardOpFinished(op) }
         guard GradMode.enabled, inputs.contains(where: { $0.node != nil }) else { return }
         node = GradNode(op: op, inputs: inputs.map { $0.node }, shape: shape, vjp: vjp)
     }
@@ -75,13 +76,17 @@ extension Tensor {
         guard let root = node else { return }
         let g = seed ?? Tensor.ones(shape, dtype: dtype)
         precondition(g.shape == shape, "backward: seed shape \(g.shape) differs from tensor shape \(shape)")
+        let profileStart = OpProfiler.isEnabled ? OpProfiler.backwardBegan() : nil
+        defer { if let profileStart { OpProfiler.backwardEnded(started: profileStart) } }
         withNoGrad {
             let order = Tensor.topologicalOrder(from: root)
             root.accumulate(g)
             for n in order.reversed() {
                 guard let vjp = n.vjp, let gOut = n.grad else { continue }
                 n.grad = nil  // interior gradients are freed as soon as they are consumed
+                let vjpStart = profileStart == nil ? 0 : OpProfiler.now()
                 let gIns = vjp(gOut)
+                if profileStart != nil { OpProfiler.vjpFinished(n.op, started: vjpStart) }
                 precondition(gIns.count == n.inputs.count, "backward: op '\(n.op)' returned \(gIns.count) gradients for \(n.inputs.count) inputs")
                 for (input, gIn) in zip(n.inputs, gIns) {
                     if let input, let gIn { input.accumulate(gIn) }

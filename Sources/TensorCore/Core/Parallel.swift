@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 /// MPVQA's own threading: work is split over pages, heads or row blocks, and every
 /// BLAS call inside runs on one thread (see `BLASRuntime`). Two 1-thread sgemms on
@@ -13,17 +14,32 @@ public enum Parallel {
         set { _threads = max(1, newValue) }
     }
 
-    /// Runs `body(i)` for `i` in `0..<n`, concurrently when `n > 1` and more than one thread is allowed.
+    /// Runs `body(i)` for `i` in `0..<n` on at most `threads` threads at once, concurrently
+    /// when `n > 1` and more than one thread is allowed.
     @inline(__always)
     static func forEach(_ n: Int, _ body: (Int) -> Void) {
-        if n <= 1 || _threads <= 1 {
+        let workers = min(n, _threads)
+        if workers <= 1 {
             for i in 0..<n { body(i) }
-        } else {
-            // Kernels capture raw pointers into disjoint output ranges; the closure is only
-            // called during this function, so passing it across threads is safe.
-            withoutActuallyEscaping(body) { escapable in
-                let work = UncheckedSendable(escapable)
+            return
+        }
+        // Kernels capture raw pointers into disjoint output ranges; the closure is only
+        // called during this function, so passing it across threads is safe.
+        withoutActuallyEscaping(body) { escapable in
+            let work = UncheckedSendable(escapable)
+            if workers == n {
                 DispatchQueue.concurrentPerform(iterations: n) { work.value($0) }
+            } else {
+                // More items than threads: `workers` loops take the next index in turn, so
+                // no more than `threads` run at once and uneven items still balance.
+                let next = IndexCounter()
+                DispatchQueue.concurrentPerform(iterations: workers) { _ in
+                    while true {
+                        let i = next.take()
+                        if i >= n { break }
+                        work.value(i)
+                    }
+                }
             }
         }
     }
@@ -45,4 +61,12 @@ public enum Parallel {
 struct UncheckedSendable<Value>: @unchecked Sendable {
     let value: Value
     init(_ value: Value) { self.value = value }
+}
+
+/// A shared "next index" for work distribution.
+final class IndexCounter: Sendable {
+    private let value = Atomic<Int>(0)
+
+    /// The next unclaimed index (0, 1, 2, … across all callers).
+    func take() -> Int { value.wrappingAdd(1, ordering: .relaxed).oldValue }
 }

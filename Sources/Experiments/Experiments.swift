@@ -1,1 +1,0 @@
-// Module Experiments: see SPEC §9.
