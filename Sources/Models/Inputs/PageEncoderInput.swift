@@ -79,3 +79,21 @@ public struct PageEncoderInput: Sendable, Equatable {
         return valid
     }
 }
+
+extension PageEncoderInput {
+    /// The input restricted to `selected` rows, in that order (visual patches included).
+    public func selectingRows(_ selected: [Int]) -> PageEncoderInput {
+        func pick<T>(_ values: [T], _ width: Int) -> [T] {
+            var out: [T] = []
+            out.reserveCapacity(selected.count * width)
+            for r in selected { out.append(contentsOf: values[(r * width)..<((r + 1) * width)]) }
+            return out
+        }
+        let picked = patches.map { p in
+            PatchInput(count: p.count, pixels: p.pixels, values: pick(p.values, p.count * p.pixels), positions: p.positions)
+        }
+        return PageEncoderInput(rows: selected.count, length: length, summarySlots: summarySlots, tokens: pick(tokens, length),
+                                boxes: pick(boxes, length * 4), segments: pick(segments, length),
+                                tokenValid: pick(tokenValid, length), patches: picked)
+    }
+}

@@ -54,11 +54,28 @@ public final class HiVT5: Module, Sendable {
     /// Runs the page encoder over every page row of the batch (answer pass, and probe pass
     /// when present). `rng`: the dropout generator while training, nil at inference.
     public func encode(_ batch: QuestionBatch, rng: inout SeededRNG?) -> EncodedQuestions {
-        let answer = pageEncoder(batch.answerPass, rng: &rng)
-        let probe = batch.probePass.map { pageEncoder($0, rng: &rng) }
+        let answer = encodeRealRows(batch.answerPass, rng: &rng)
+        let probe = batch.probePass.map { encodeRealRows($0, rng: &rng) }
         return EncodedQuestions(batchSize: batch.batchSize, pageCount: batch.pageCount, summaries: answer.summaries,
                                 probeSummaries: probe?.summaries, tokenStates: answer.tokenStates,
                                 pageValid: batch.pageValid)
+    }
+
+    /// Encodes only the rows of real pages and spreads the results back over all R rows,
+    /// zero on padded pages. A batch padded to its longest document would otherwise spend
+    /// most of its encoder time on padding (documents have 1–20 pages).
+    func encodeRealRows(_ input: PageEncoderInput, rng: inout SeededRNG?) -> PageEncoding {
+        let valid = input.rowValid
+        let kept = valid.indices.filter { valid[$0] }
+        if kept.count == input.rows || kept.isEmpty { return pageEncoder(input, rng: &rng) }
+        let packed = pageEncoder(input.selectingRows(kept), rng: &rng)
+        var source = [Int32](repeating: -1, count: input.rows)  // -1: a zero row
+        for (j, r) in kept.enumerated() { source[r] = Int32(j) }
+        func spread(_ t: Tensor) -> Tensor {
+            let inner = Array(t.shape.dropFirst())
+            return t.reshaped([kept.count, inner.reduce(1, *)]).gatherRows(source, shape: [input.rows]).reshaped([input.rows] + inner)
+        }
+        return PageEncoding(summaries: spread(packed.summaries), tokenStates: spread(packed.tokenStates))
     }
 
     /// `encode` at inference (no dropout).
