@@ -145,13 +145,16 @@ private func adamWStep<T: TensorScalar>(_: T.Type, _ param: Tensor, _ grad: Tens
         param.withUnsafeMutableBufferPointer(as: T.self) { p in
             m.withUnsafeMutableBufferPointer(as: T.self) { m in
                 v.withUnsafeMutableBufferPointer(as: T.self) { v in
-                    for i in 0..<p.count {
+                    // Memory-bound: split large buffers over the worker threads.
+                    Parallel.forRanges(p.count, minChunk: 1 << 15) { range in
+                    for i in range {
                         let gi = g[i]
                         let mi = b1 * m[i] + oneMinusB1 * gi
                         let vi = b2 * v[i] + oneMinusB2 * gi * gi
                         m[i] = mi
                         v[i] = vi
                         p[i] = p[i] * decay - stepSize * mi / (T.sqrt(vi) * invSqrtC2 + eps)
+                    }
                     }
                 }
             }

@@ -46,7 +46,7 @@ public enum Parallel {
 
     /// Splits `0..<total` into at most `threads` contiguous ranges of at least `minChunk`
     /// elements (rounded to `align`) and runs `body` on each, concurrently.
-    static func forRanges(_ total: Int, minChunk: Int, align: Int = 1, _ body: (Range<Int>) -> Void) {
+    public static func forRanges(_ total: Int, minChunk: Int, align: Int = 1, _ body: (Range<Int>) -> Void) {
         let parts = max(1, min(_threads, total / max(minChunk, 1)))
         if parts == 1 { body(0..<total); return }
         var step = (total + parts - 1) / parts

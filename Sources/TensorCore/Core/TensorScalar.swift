@@ -27,20 +27,20 @@ public protocol TensorScalar: BinaryFloatingPoint, Sendable where Self.RawSignif
 
 extension Float: TensorScalar {
     public static var dtype: DType { .float32 }
-    @inline(__always) public static func exp(_ x: Float) -> Float { Foundation.expf(x) }
-    @inline(__always) public static func log(_ x: Float) -> Float { Foundation.logf(x) }
-    @inline(__always) public static func tanh(_ x: Float) -> Float { Foundation.tanhf(x) }
-    @inline(__always) public static func erf(_ x: Float) -> Float { Foundation.erff(x) }
-    @inline(__always) public static func sqrt(_ x: Float) -> Float { x.squareRoot() }
-    @inline(__always) public static func pow(_ x: Float, _ y: Float) -> Float { Foundation.powf(x, y) }
+    @inlinable public static func exp(_ x: Float) -> Float { Foundation.expf(x) }
+    @inlinable public static func log(_ x: Float) -> Float { Foundation.logf(x) }
+    @inlinable public static func tanh(_ x: Float) -> Float { Foundation.tanhf(x) }
+    @inlinable public static func erf(_ x: Float) -> Float { Foundation.erff(x) }
+    @inlinable public static func sqrt(_ x: Float) -> Float { x.squareRoot() }
+    @inlinable public static func pow(_ x: Float, _ y: Float) -> Float { Foundation.powf(x, y) }
 }
 
 extension Double: TensorScalar {
     public static var dtype: DType { .float64 }
-    @inline(__always) public static func exp(_ x: Double) -> Double { Foundation.exp(x) }
-    @inline(__always) public static func log(_ x: Double) -> Double { Foundation.log(x) }
-    @inline(__always) public static func tanh(_ x: Double) -> Double { Foundation.tanh(x) }
-    @inline(__always) public static func erf(_ x: Double) -> Double { Foundation.erf(x) }
-    @inline(__always) public static func sqrt(_ x: Double) -> Double { x.squareRoot() }
-    @inline(__always) public static func pow(_ x: Double, _ y: Double) -> Double { Foundation.pow(x, y) }
+    @inlinable public static func exp(_ x: Double) -> Double { Foundation.exp(x) }
+    @inlinable public static func log(_ x: Double) -> Double { Foundation.log(x) }
+    @inlinable public static func tanh(_ x: Double) -> Double { Foundation.tanh(x) }
+    @inlinable public static func erf(_ x: Double) -> Double { Foundation.erf(x) }
+    @inlinable public static func sqrt(_ x: Double) -> Double { x.squareRoot() }
+    @inlinable public static func pow(_ x: Double, _ y: Double) -> Double { Foundation.pow(x, y) }
 }

@@ -54,7 +54,7 @@ private func unaryBackward<T: TensorScalar>(_ op: UnaryOp, _ x: UnsafePointer<T>
         case .sqrt: for i in r { dx[i] = g[i] / (2 * y[i]) }
         case .tanh: for i in r { dx[i] = g[i] * (1 - y[i] * y[i]) }
         case .sigmoid: for i in r { dx[i] = g[i] * y[i] * (1 - y[i]) }
-        case .relu: for i in r { dx[i] = x[i] > 0 ? g[i] : 0 }
+        case .relu: for i in r { let gi = g[i]; dx[i] = x[i] > 0 ? gi : 0 }  // unconditional load: vectorises
         case .gelu:
             let c = T(inverseSqrt2), d = T(inverseSqrt2Pi)
             for i in r {

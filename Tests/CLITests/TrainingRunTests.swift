@@ -1,0 +1,89 @@
+import Foundation
+import NeuralNet
+import TestSupport
+import XCTest
+
+/// End-to-end runs of the built `mpvqa train` / `eval` on a tiny synthetic dataset.
+final class TrainingRunTests: XCTestCase {
+    var work: URL!
+
+    override func setUpWithError() throws {
+        work = FileManager.default.temporaryDirectory.appendingPathComponent("mpvqa-train-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: work, withIntermediateDirectories: true)
+    }
+
+    override func tearDownWithError() throws { try? FileManager.default.removeItem(at: work) }
+
+    /// A small model on a few short documents: seconds per run in release.
+    func writeConfig(steps: Int, evalEvery: Int, extra: String = "") throws -> URL {
+        let url = work.appendingPathComponent("tiny.yaml")
+        try """
+        name: tiny
+        dataset: {synthetic: {train: 24, val: 8, test: 4, seed: 5, max_pages: 3}}
+        tokenizer: {vocab: 700}
+        model: {d_model: 32, heads: 2, encoder_layers: 1, decoder_layers: 1, ffn: 64}
+        encoder: {summary_tokens: 4, max_ocr_tokens: 200}
+        train: {steps: \(steps), batch_questions: 4, lr: 3e-3, warmup_steps: 5, eval_every: \(evalEvery), eval_questions: 8}
+        \(extra)
+        """.write(to: url, atomically: true, encoding: .utf8)
+        return url
+    }
+
+    func train(_ config: URL, runDir: String, _ more: [String] = []) throws -> (status: Int32, stdout: String, stderr: String) {
+        try BuiltProducts.runMPVQA(["train", "--config", config.path, "--run-dir", work.appendingPathComponent(runDir).path,
+                                    "--data-dir", work.appendingPathComponent("data").path] + more)
+    }
+
+    func modelTensors(_ runDir: String) throws -> [String: [Float]] {
+        let file = try SafeTensorsFile(contentsOf: work.appendingPathComponent("\(runDir)/checkpoints/latest.safetensors"))
+        var out: [String: [Float]] = [:]
+        for name in file.names where name.hasPrefix("model.") { out[name] = try file.tensor(name).scalars }
+        return out
+    }
+
+    /// A run killed with SIGKILL and resumed with `--resume` ends with exactly the weights of
+    /// an uninterrupted run with the same seed.
+    func testKilledAndResumedRunEqualsUninterruptedRun() throws {
+        let config = try writeConfig(steps: 40, evalEvery: 10)
+        let straight = try train(config, runDir: "straight")
+        XCTAssertEqual(straight.status, 0, straight.stderr)
+
+        let process = Process()
+        process.executableURL = BuiltProducts.directory.appendingPathComponent("mpvqa")
+        process.arguments = ["train", "--config", config.path, "--run-dir", work.appendingPathComponent("killed").path,
+                             "--data-dir", work.appendingPathComponent("data").path]
+        process.standardError = FileHandle.nullDevice
+        process.standardOutput = FileHandle.nullDevice
+        try process.run()
+        let checkpoint = work.appendingPathComponent("killed/checkpoints/latest.safetensors")
+        let deadline = Date().addingTimeInterval(120)
+        while !FileManager.default.fileExists(atPath: checkpoint.path) && process.isRunning && Date() < deadline { usleep(2_000) }
+        kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
+        XCTAssertEqual(process.terminationReason, .uncaughtSignal, "the run finished before it could be killed")
+
+        let resumed = try train(config, runDir: "killed", ["--resume"])
+        XCTAssertEqual(resumed.status, 0, resumed.stderr)
+        XCTAssertTrue(resumed.stderr.contains("resumed at step"), resumed.stderr)
+        let a = try modelTensors("straight"), b = try modelTensors("killed")
+        XCTAssertEqual(a.keys.sorted(), b.keys.sorted())
+        for (name, values) in a { XCTAssertEqual(values, b[name], "\(name) differs after resume") }
+    }
+
+    /// A diverging run stops with a message naming the step and the last good checkpoint.
+    func testNonFiniteLossStopsWithAClearMessage() throws {
+        let config = try writeConfig(steps: 200, evalEvery: 5, extra: "")
+        let result = try train(config, runDir: "nan", ["--set", "train.lr=1e12", "--set", "train.clip_norm=0", "--set", "train.warmup_steps=0"])
+        XCTAssertNotEqual(result.status, 0)
+        XCTAssertTrue(result.stderr.contains("training diverged"), result.stderr)
+        XCTAssertTrue(result.stderr.contains("last good checkpoint"), result.stderr)
+    }
+
+    func testUnknownKeyIsRefusedBeforeAnyWork() throws {
+        let config = try writeConfig(steps: 5, evalEvery: 5, extra: "page_head: {poolng: max}")
+        let result = try train(config, runDir: "bad")
+        XCTAssertNotEqual(result.status, 0)
+        XCTAssertTrue(result.stderr.contains("page_head.poolng: unknown key (did you mean page_head.pooling?)"), result.stderr)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: work.appendingPathComponent("data").path), "no work was done")
+    }
+}

@@ -1,0 +1,31 @@
+import Foundation
+import Training
+import XCTest
+
+/// The machinery learns: a small model memorises a handful of training questions —
+/// their answers (ANLS) and their answer pages — through the real pipeline
+/// (synthetic data on disk → tokenizer → Trainer → RunEvaluation on the train split).
+final class MemorizationTests: XCTestCase {
+    func testSmallModelMemorisesTrainingQuestions() throws {
+        let work = FileManager.default.temporaryDirectory.appendingPathComponent("mpvqa-memorise-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: work) }
+        var config = try ConfigDocument.parse("""
+            name: memorise
+            dataset: {synthetic: {train: 12, val: 4, test: 4, seed: 11, max_pages: 3}}
+            tokenizer: {vocab: 700}
+            model: {d_model: 64, heads: 4, encoder_layers: 2, decoder_layers: 1, ffn: 128}
+            encoder: {summary_tokens: 4, max_ocr_tokens: 200}
+            train: {steps: 400, batch_questions: 4, lr: 3e-3, warmup_steps: 20, eval_every: 400, eval_questions: 4,
+                    span_loss_weight: 0.5, contains_loss_weight: 0.5}
+            """, source: "memorise.yaml").base
+        try config.apply(overrides: ["train.weight_decay=0"])
+        let run = RunDirectory(work.appendingPathComponent("run"))
+        let trainer = try Trainer(config: config, run: run, dataDirectory: work.appendingPathComponent("data"), resume: false)
+        try trainer.run()
+        let summary = try RunEvaluation(run: run, split: "train", beams: 1, dataDirectory: work.appendingPathComponent("data")).evaluate()
+        let overall = try XCTUnwrap(summary.report?.overall)
+        XCTAssertEqual(overall.questions, 12)
+        XCTAssertGreaterThanOrEqual(overall.anls, 0.95, "train ANLS")
+        XCTAssertEqual(overall.pageAccuracy, 1, "train page accuracy")
+    }
+}
