@@ -31,13 +31,23 @@ public enum BenchTiming {
         return s.count % 2 == 1 ? s[mid] : (s[mid - 1] + s[mid]) / 2
     }
 
-    /// Peak resident set size of this process so far, in bytes (`getrusage`; Linux reports KiB).
+    /// Peak resident set size of this process so far, in bytes.
+    ///
+    /// On Linux this is `VmHWM` of /proc/self/status, the high-water mark of this program's
+    /// own address space: `getrusage`'s `ru_maxrss` also counts the parent's pages copied at
+    /// fork, so a bench started by a large process (a test runner) would report its size.
     public static func peakResidentBytes() -> Int {
-        var usage = rusage()
         #if os(Linux)
+        if let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8),
+           let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmHWM:") }),
+           let kib = Int(line.split(separator: " ").dropFirst().first ?? "") {
+            return kib * 1024
+        }
+        var usage = rusage()
         guard getrusage(RUSAGE_SELF.rawValue, &usage) == 0 else { return 0 }
         return Int(usage.ru_maxrss) * 1024
         #else
+        var usage = rusage()
         guard getrusage(RUSAGE_SELF, &usage) == 0 else { return 0 }
         return Int(usage.ru_maxrss)
         #endif
