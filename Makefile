@@ -28,9 +28,13 @@ test: deps
 	echo "$(SWIFT) test -c $(CONFIG) --skip-build"; \
 	$(SWIFT) test -c $(CONFIG) --skip-build
 
-# The most complete pipeline that exists.
+# The most complete pipeline that exists: the benchmark, then synthetic data → tokenizer →
+# training → evaluation with experiments/demo.yaml (a fresh run each time).
 demo: build
-	$(BIN) bench
+	$(BIN) bench --repeats 3 --warmup 1
+	rm -rf runs/demo
+	$(BIN) train --config experiments/demo.yaml --run-dir runs/demo
+	$(BIN) eval --run runs/demo --split val
 
 bench: build
 	$(BIN) bench

@@ -80,7 +80,8 @@ public final class Trainer {
                                   batchSize: config.int("train.batch_questions"), seed: UInt64(config.int("train.seed")),
                                   pageWindow: config.int("train.page_window"),
                                   singlePageWarmupSteps: config.int("train.single_page_warmup_steps"),
-                                  spanLabels: lossWeights.span > 0)
+                                  spanLabels: lossWeights.span > 0,
+                                  extractiveAnswers: config.string("train.answer_draw") == "extractive")
         evaluator = Evaluator(model: model, tokenizer: tokenizer, builder: builder, probeBuilder: probeBuilder,
                               options: GenerationOptions(maxLength: config.int("eval.max_answer_tokens"), beams: 1),
                               batchSize: max(1, config.int("train.batch_questions")))

@@ -62,6 +62,8 @@ public enum ConfigSchema {
         ConfigKey("train.contains_loss_weight", .double, .double(0.0), "auxiliary per-page 'contains the answer' loss"),
         ConfigKey("train.page_window", .int, .int(0), "train on W consecutive pages containing the answer page (0 = all)"),
         ConfigKey("train.single_page_warmup_steps", .int, .int(0), "steps on the answer page alone before whole documents"),
+        ConfigKey("train.answer_draw", .choice(["extractive", "any"]), .string("extractive"),
+                  "draw the training target among gold forms printed on the answer page, or among all golds"),
         ConfigKey("train.seed", .int, .int(1), "seed of initialisation, shuffling, dropout and gold-answer draws"),
         ConfigKey("train.eval_every", .int, .int(250), "validate (and keep the best checkpoint) every N steps"),
         ConfigKey("train.eval_questions", .int, .int(300), "validation questions used during training (0 = all)"),

@@ -20,10 +20,9 @@ public enum ModelBatchConversion {
             }
             span = labels
         }
-        let contains: [Int32] = (0..<rows).map { pageValid[$0] ? (answer.pageContainsAnswer[$0] > 0 ? 1 : 0) : AnswerTargets.ignoreIndex }
         let targets = AnswerTargets(length: answer.targetLength, decoderInput: answer.decoderInputIDs, labels: answer.targetIDs,
                                     answerPage: answer.answerPageIndex.map { $0 < 0 ? AnswerTargets.ignoreIndex : $0 },
-                                    spanLabels: span, pageContainsAnswer: contains)
+                                    spanLabels: span, pageContainsAnswer: nil)  // nil: 1 on the answer page, 0 on other real pages
         return Models.QuestionBatch(batchSize: b, pageCount: p, answerPass: encoderInput(answer),
                                     probePass: probe.map(encoderInput), pageValid: pageValid, targets: targets)
     }

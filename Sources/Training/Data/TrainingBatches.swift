@@ -15,7 +15,8 @@ public enum QuestionSource: Sendable {
 ///
 /// Recipe switches applied here: `train.page_window` (W consecutive pages containing the
 /// answer page), `train.single_page_warmup_steps` (the answer page alone), the seeded draw
-/// of one gold answer per question, and span labels for the auxiliary span loss.
+/// of one gold answer per question (among the forms printed on the answer page with
+/// `train.answer_draw: extractive`), and span labels for the auxiliary span loss.
 public struct TrainingBatches: Sendable {
     public let source: QuestionSource
     public let builder: BatchBuilder
@@ -26,9 +27,11 @@ public struct TrainingBatches: Sendable {
     public let pageWindow: Int
     public let singlePageWarmupSteps: Int
     public let spanLabels: Bool
+    /// Draw the target among the gold forms printed on the answer page (`train.answer_draw: extractive`).
+    public let extractiveAnswers: Bool
 
     public init(source: QuestionSource, builder: BatchBuilder, probeBuilder: BatchBuilder?, batchSize: Int, seed: UInt64,
-                pageWindow: Int, singlePageWarmupSteps: Int, spanLabels: Bool) {
+                pageWindow: Int, singlePageWarmupSteps: Int, spanLabels: Bool, extractiveAnswers: Bool) {
         self.source = source
         self.builder = builder
         self.probeBuilder = probeBuilder
@@ -37,6 +40,7 @@ public struct TrainingBatches: Sendable {
         self.pageWindow = pageWindow
         self.singlePageWarmupSteps = singlePageWarmupSteps
         self.spanLabels = spanLabels
+        self.extractiveAnswers = extractiveAnswers
     }
 
     /// A generator for step `step` (independent streams per step and purpose).
@@ -74,7 +78,16 @@ public struct TrainingBatches: Sendable {
             return item.window(start: low + windowRNG.nextInt(below: high - low + 1), count: pageWindow)
         }
         var answerRNG = rng(step: step, purpose: 2)
-        let choices = windowed.map { $0.answers.isEmpty ? 0 : answerRNG.nextInt(below: $0.answers.count) }
+        let choices = windowed.map { item -> Int in
+            var candidates = Array(item.answers.indices)
+            if extractiveAnswers, let page = item.answerPageIndex {
+                // Prefer gold forms printed on the answer page: the decoder can copy those.
+                let words = item.pages[page].words.map(\.text)
+                let printed = candidates.filter { !AnswerSpan.wordIndices(of: item.answers[$0], in: words).isEmpty }
+                if !printed.isEmpty { candidates = printed }
+            }
+            return candidates.isEmpty ? 0 : candidates[answerRNG.nextInt(below: candidates.count)]
+        }
         let answerBatch = builder.build(windowed, answerChoices: choices)
         let probeBatch = probeBuilder?.build(windowed, answerChoices: choices)
         return ModelBatchConversion.convert(answerBatch, probe: probeBatch, spanLabels: spanLabels)
