@@ -141,7 +141,7 @@ public struct SafeTensorsFile: @unchecked Sendable {
                 t.withUnsafeMutableBufferPointer(as: Float.self) { out in
                     for i in 0..<count {
                         let bits = UInt16(bytes[2 * i]) | UInt16(bytes[2 * i + 1]) << 8
-                        out[i] = half ? floatFromHalfBits(bits) : floatFromBFloat16Bits(bits)
+                        out[i] = half ? HalfPrecision.decode(bits) : floatFromBFloat16Bits(bits)
                     }
                 }
                 return t

@@ -1,4 +1,5 @@
-/// Conversion between Float32 and IEEE binary16 bit patterns for float16 caches.
+/// Conversion between Float32 and IEEE binary16 bit patterns (float16 feature caches,
+/// F16 safetensors).
 ///
 /// Decoding goes through a 65,536-entry table (256 KiB, built once): one load per element.
 /// Encoding is integer arithmetic on the float's bits (round to nearest, ties to even, as
@@ -7,25 +8,31 @@
 /// (release, `FeatureStoreThroughput.measure` with 4096 × 8 × 256 rows, no fsync): float16
 /// writes at 130 MB/s with `Float16(x)`, 290 MB/s with this encoder. A test checks that
 /// both agree on 2²⁰ bit patterns covering every exponent.
-enum HalfPrecision {
+public enum HalfPrecision {
     private static let decodeTable: [Float] = (0...UInt16.max).map { Float(Float16(bitPattern: $0)) }
 
     /// `destination[i] = Float(source[i] as binary16)` for `count` elements.
-    static func decode(_ source: UnsafePointer<UInt16>, into destination: UnsafeMutablePointer<Float>, count: Int) {
+    public static func decode(_ source: UnsafePointer<UInt16>, into destination: UnsafeMutablePointer<Float>, count: Int) {
         decodeTable.withUnsafeBufferPointer { table in
             let t = table.baseAddress!
             for i in 0..<count { destination[i] = t[Int(source[i])] }
         }
     }
 
+    /// One binary16 value as a Float (exact: every half is a float).
+    @inline(__always)
+    public static func decode(_ bits: UInt16) -> Float {
+        decodeTable.withUnsafeBufferPointer { $0[Int(bits)] }
+    }
+
     /// `destination[i] = binary16 bits of source[i]` (rounded to nearest even) for `count` elements.
-    static func encode(_ source: UnsafePointer<Float>, into destination: UnsafeMutablePointer<UInt16>, count: Int) {
+    public static func encode(_ source: UnsafePointer<Float>, into destination: UnsafeMutablePointer<UInt16>, count: Int) {
         for i in 0..<count { destination[i] = encode(source[i]) }
     }
 
     /// One value. Bits: float32 = s | e(8, bias 127) | m(23); binary16 = s | e(5, bias 15) | m(10).
     @inline(__always)
-    static func encode(_ value: Float) -> UInt16 {
+    public static func encode(_ value: Float) -> UInt16 {
         let bits = value.bitPattern
         let sign = UInt16(truncatingIfNeeded: (bits >> 16) & 0x8000)
         let magnitude = bits & 0x7FFF_FFFF
