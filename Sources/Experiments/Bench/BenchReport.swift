@@ -13,9 +13,13 @@ public struct BenchReport: Codable, Sendable {
     public var reference: ReferenceTimings
     /// Peak resident set size of the whole bench, MiB.
     public var peakRSSMB: Double
+    /// Decoding cost per token with and without the KV cache (nil when not measured).
+    public var decode: DecodeTimings?
+    /// Feature-cache (HDF5) throughput (nil when not measured).
+    public var hdf5: HDF5Throughput?
 
     enum CodingKeys: String, CodingKey {
-        case blasKernel = "blas_kernel", blasSummary = "blas_summary", threads, reference, peakRSSMB = "peak_rss_mb"
+        case blasKernel = "blas_kernel", blasSummary = "blas_summary", threads, reference, peakRSSMB = "peak_rss_mb", decode, hdf5
     }
 
     /// The report as one JSON object (sorted keys, pretty-printed).
@@ -46,6 +50,14 @@ public struct BenchReport: Codable, Sendable {
         ]
         if let counted = r.gemmGflopPerStepCounted {
             lines.append(row("BLAS FLOPs counted in one train step", "\(f(counted, 2)) GFLOP (analytic \(f(r.trainGflopPerStep, 2)))"))
+        }
+        if let d = decode {
+            lines.append(row("decode ms/token, answer length", d.answerLengths.map { String($0) }.joined(separator: " / ")))
+            lines.append(row("  with KV cache", d.cachedMsPerToken.map { f($0, 2) }.joined(separator: " / ")))
+            lines.append(row("  without cache", d.uncachedMsPerToken.map { f($0, 2) }.joined(separator: " / ")))
+        }
+        if let h = hdf5 {
+            lines.append(row("HDF5 feature cache write / read", "\(f(h.writeMBPerSecond)) / \(f(h.readMBPerSecond)) MB/s"))
         }
         return lines.joined(separator: "\n")
     }
@@ -98,4 +110,17 @@ public struct ReferenceTimings: Codable, Sendable {
         case gemmGflopPerStepCounted = "gemm_gflop_per_step_counted"
         case forwardSamplesMs = "forward_samples_ms", trainSamplesMs = "train_samples_ms", shape
     }
+}
+
+/// `hdf5` {`write_mb_s`, `read_mb_s`} of the bench JSON.
+public struct HDF5Throughput: Codable, Sendable, Equatable {
+    public var writeMBPerSecond: Double
+    public var readMBPerSecond: Double
+
+    public init(writeMBPerSecond: Double, readMBPerSecond: Double) {
+        self.writeMBPerSecond = writeMBPerSecond
+        self.readMBPerSecond = readMBPerSecond
+    }
+
+    enum CodingKeys: String, CodingKey { case writeMBPerSecond = "write_mb_s", readMBPerSecond = "read_mb_s" }
 }

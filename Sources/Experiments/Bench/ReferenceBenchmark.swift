@@ -82,7 +82,7 @@ public enum ReferenceBenchmark {
 
     /// The report and, when profiled, the op profile of `profileSteps` training steps.
     public struct Outcome: Sendable {
-        public let report: BenchReport
+        public var report: BenchReport
         public let profile: OpProfile?
         /// Phases of the profiled training steps (measured in the same steps as `profile`).
         public let phases: TrainStepPhases?

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Experiments
+import FeatureStore
 import Foundation
 import TensorCore
 
@@ -79,8 +80,11 @@ struct BenchCommand: ParsableCommand {
         }
         let shape = ReferenceShape.spec
         let step = ReferenceStep(shape: shape, seed: 1)
-        let outcome = ReferenceBenchmark.run(step: step, shape: shape,
+        var outcome = ReferenceBenchmark.run(step: step, shape: shape,
                                              options: .init(warmup: warmup, repeats: repeats, profileSteps: profile ? profileSteps : 0))
+        outcome.report.decode = DecodeBenchmark.run(repeats: max(1, min(repeats, 3)))
+        let h5 = try FeatureStoreThroughput.measure(directory: FileManager.default.temporaryDirectory)
+        outcome.report.hdf5 = HDF5Throughput(writeMBPerSecond: h5.writeMBPerSecond, readMBPerSecond: h5.readMBPerSecond)
         if json {
             print(try outcome.report.jsonString())
         } else {
