@@ -61,6 +61,10 @@ public struct HiVT5Configuration: Sendable, Codable, Equatable {
     /// Coarser than 1001 so that a from-scratch model sees every bucket often.
     public var layoutBuckets: Int
     public var visual: Visual
+    /// Exact-match feature (`encoder.question_match`): OCR tokens whose id also occurs in the
+    /// row's question get a learned "matches the question" embedding (DrQA's exact-match
+    /// feature), a direct cue for finding the asked key on a page.
+    public var questionMatch: Bool = false
     /// Values per visual patch: patch side² · channels.
     public var patchPixels: Int
     /// Largest patch-grid side (rows and columns) that has a position embedding.

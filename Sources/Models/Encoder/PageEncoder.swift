@@ -23,6 +23,8 @@ public final class PageEncoder: Module, Sendable {
     public let patchEmbedding: PatchEmbedding?
     public let encoder: EncoderStack
     public let querySummarizer: QuerySummarizer?
+    /// `[2, d]`: added to OCR tokens that do / do not occur in the question (exact-match switch).
+    public let questionMatchEmbedding: Embedding?
     public let summaryTokens: Int
 
     public init(_ config: HiVT5Configuration, tokenEmbedding: Embedding, dtype: DType = .float32, rng: inout SeededRNG) {
@@ -37,6 +39,8 @@ public final class PageEncoder: Module, Sendable {
         encoder = EncoderStack(config.encoderTransformer, dtype: dtype, rng: &rng)
         querySummarizer = config.summarizer == .queries
             ? QuerySummarizer(config.encoderTransformer, summaryTokens: config.summaryTokens, dtype: dtype, rng: &rng) : nil
+        questionMatchEmbedding = config.questionMatch
+            ? Embedding(count: 2, dimension: config.modelDim, std: 0.5, dtype: dtype, rng: &rng) : nil
         summaryTokens = config.summaryTokens
     }
 
@@ -54,6 +58,16 @@ public final class PageEncoder: Module, Sendable {
         var x = tokenEmbedding(input.tokens, shape: [rows, length]) + segmentEmbedding(input.segments, shape: [rows, length])
         if let layout {
             x = x + layout(boxes: input.boxes, segments: input.segments, rows: rows, length: length)
+        }
+        if let questionMatchEmbedding {
+            guard let matches = input.questionMatch else {
+                preconditionFailure("PageEncoder: the question-match switch is on but the input has no questionMatch marks")
+            }
+            // Row 1 on matching OCR tokens, row 0 on other OCR tokens, nothing elsewhere.
+            let ids = (0..<(rows * length)).map { i -> Int32 in
+                input.segments[i] == PageSegment.ocr.rawValue ? (matches[i] ? 1 : 0) : -1
+            }
+            x = x + questionMatchEmbedding(ids, shape: [rows, length])
         }
         var total = length
         if let patchEmbedding {
@@ -86,5 +100,6 @@ public final class PageEncoder: Module, Sendable {
             + (patchEmbedding?.namedParameters(prefix: "patchEmbedding") ?? [])
             + encoder.namedParameters(prefix: "encoder")
             + (querySummarizer?.namedParameters(prefix: "querySummarizer") ?? [])
+            + (questionMatchEmbedding?.namedParameters(prefix: "questionMatchEmbedding") ?? [])
     }
 }

@@ -36,6 +36,7 @@ public enum ConfigSchema {
         ConfigKey("encoder.summarizer", .choice(["page_tokens", "queries"]), .string("page_tokens"), "how summaries are formed"),
         ConfigKey("encoder.prompt", .string, .string("plain"), "prompt template (a key of prompts) of the answer pass"),
         ConfigKey("encoder.layout", .bool, .bool(true), "2D layout embeddings of OCR boxes"),
+        ConfigKey("encoder.question_match", .bool, .bool(false), "exact-match feature: mark OCR tokens that occur in the question"),
         ConfigKey("encoder.visual", .choice(["none", "patches"]), .string("none"), "visual patch tokens of the page image"),
         ConfigKey("encoder.image_size", .int, .int(128), "page image side (pixels) for visual patches"),
         ConfigKey("encoder.patch_size", .int, .int(32), "visual patch side (pixels)"),

@@ -35,9 +35,11 @@ public enum ModelBatchConversion {
             patches = PatchInput(count: batch.patchCount, pixels: values.count / max(1, batch.batchSize * batch.pageCount * batch.patchCount),
                                  values: values, positions: batch.patchPositions ?? [])
         }
-        return PageEncoderInput(rows: batch.batchSize * batch.pageCount, length: batch.sequenceLength,
-                                summarySlots: batch.summarySlots, tokens: batch.tokenIDs, boxes: batch.boxes,
-                                segments: segments, tokenValid: batch.attentionMask.map { $0 > 0 }, patches: patches)
+        var input = PageEncoderInput(rows: batch.batchSize * batch.pageCount, length: batch.sequenceLength,
+                                     summarySlots: batch.summarySlots, tokens: batch.tokenIDs, boxes: batch.boxes,
+                                     segments: segments, tokenValid: batch.attentionMask.map { $0 > 0 }, patches: patches)
+        input.markQuestionMatches()  // cheap; used only when the model's question-match switch is on
+        return input
     }
 
     /// DocData numbers padding 0, summary 1, question 2, OCR 3, image 4; the model has no

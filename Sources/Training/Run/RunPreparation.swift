@@ -91,6 +91,7 @@ public struct RunPreparation {
         m.summaryTokens = config.int("encoder.summary_tokens")
         m.summarizer = config.string("encoder.summarizer") == "queries" ? .queries : .pageTokens
         m.layout = config.bool("encoder.layout")
+        m.questionMatch = config.bool("encoder.question_match")
         if config.string("encoder.visual") == "patches" {
             m.visual = .patches
             let patch = config.int("encoder.patch_size")
