@@ -64,7 +64,7 @@ public final class Trainer {
         let steps = config.int("train.steps")
         schedule = LearningRateSchedule(peak: config.double("train.lr"), warmupSteps: config.int("train.warmup_steps"), totalSteps: steps,
                                         decay: LearningRateSchedule.Decay(rawValue: config.string("train.schedule")) ?? .cosine)
-        optimizer = try AdamW(parameters: model.namedParameters, learningRate: schedule(0), weightDecay: config.double("train.weight_decay"))
+        optimizer = AdamW(parameters: model.namedParameters, learningRate: schedule(0), weightDecay: config.double("train.weight_decay"))
         lossWeights = LossWeights(page: config.double("train.page_loss_weight"), span: config.double("train.span_loss_weight"),
                                   contains: config.double("train.contains_loss_weight"))
 
