@@ -58,9 +58,9 @@ public enum Parallel {
 
 /// Carries a value the compiler cannot prove thread-safe across a parallel region whose
 /// threads touch disjoint memory.
-struct UncheckedSendable<Value>: @unchecked Sendable {
-    let value: Value
-    init(_ value: Value) { self.value = value }
+public struct UncheckedSendable<Value>: @unchecked Sendable {
+    public let value: Value
+    public init(_ value: Value) { self.value = value }
 }
 
 /// A shared "next index" for work distribution.

@@ -1,6 +1,7 @@
 import DocData
 import Foundation
 import RunSupport
+import TensorCore
 
 /// The questions of one split with every page's OCR words in memory, ready to batch.
 ///
@@ -26,7 +27,7 @@ public struct QuestionSet: Sendable {
         var pages = [Result<PageInput, Error>?](repeating: nil, count: pageIds.count)
         let progress = Progress("load \(split)", total: pageIds.count, unit: "pages")
         pages.withUnsafeMutableBufferPointer { out in
-            let box = UnsafeSendable(out)
+            let box = UncheckedSendable(out)
             DispatchQueue.concurrentPerform(iterations: max(1, threads)) { worker in
                 var i = worker
                 while i < pageIds.count {
@@ -53,10 +54,4 @@ public struct QuestionSet: Sendable {
         let items = questions.map { q in BatchItem(q, pages: q.pageIds.map { loaded[index[$0]!] }) }
         return QuestionSet(split: split, items: items)
     }
-}
-
-/// Hands a buffer to worker threads that write disjoint elements.
-struct UnsafeSendable<Value>: @unchecked Sendable {
-    let value: Value
-    init(_ value: Value) { self.value = value }
 }
