@@ -118,7 +118,7 @@ public final class Trainer {
                     + "the last good checkpoint is \(runDirectory.latestCheckpoint.path) — try a lower train.lr or train.clip_norm")
             }
             loss.total.backward()
-            let norm = clip > 0 ? clipGradientNorm(model.parameters, maxNorm: clip) : gradientNorm(model.parameters)
+            let norm = clipGradientNorm(model.parameters, maxNorm: clip > 0 ? clip : .infinity)  // returns the norm either way
             guard norm.isFinite else {
                 throw TrainingError.nonFinite("gradient norm is \(norm) at step \(step); the last good checkpoint is \(runDirectory.latestCheckpoint.path)")
             }
@@ -181,12 +181,6 @@ public final class Trainer {
         }
         // `latest` last: a run killed before this line resumes from the previous checkpoint.
         try TrainingCheckpoint.save(model: model, optimizer: optimizer, state: state, configYAML: config.yaml, to: runDirectory.latestCheckpoint)
-    }
-
-    func gradientNorm(_ parameters: [Tensor]) -> Double {
-        var sum = 0.0
-        for p in parameters { if let g = p.grad { for v in g.doubles { sum += v * v } } }
-        return sum.squareRoot()
     }
 }
 

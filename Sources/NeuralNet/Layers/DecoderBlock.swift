@@ -51,14 +51,14 @@ public final class DecoderBlock: Module, Sendable {
     /// cross-attention weights `[B, H, L, M]` when asked.
     public func forward(_ y: Tensor, memory: Tensor, memoryKeyBias: Tensor? = nil, selfKeyBias: Tensor? = nil,
                         selfPositionBias: Tensor? = nil, returnCrossAttentionWeights: Bool = false,
-                        rng: inout SeededRNG?) -> AttentionResult {
+                        rng: inout SeededRNG?) -> AttentionOutput {
         var h = y + dropout(selfAttention(selfAttentionNorm(y), keyBias: selfKeyBias, causal: true,
                                           positionBias: selfPositionBias), rng: &rng)
         let cross = crossAttention.attend(crossAttentionNorm(h), context: memory, keyBias: memoryKeyBias,
                                           returnWeights: returnCrossAttentionWeights)
         h = h + dropout(cross.output, rng: &rng)
         h = h + dropout(feedForward(feedForwardNorm(h), rng: &rng), rng: &rng)
-        return AttentionResult(output: h, weights: cross.weights)
+        return AttentionOutput(output: h, weights: cross.weights)
     }
 
     /// `forward(...).output`.
@@ -77,14 +77,14 @@ public final class DecoderBlock: Module, Sendable {
     /// `selfPositionBias: [H, l, cached + l]`. Returns the block output and, when asked,
     /// the cross-attention weights `[B, H, l, M]`.
     public func step(_ y: Tensor, cache: inout Cache, memoryKeyBias: Tensor? = nil, selfKeyBias: Tensor? = nil,
-                     selfPositionBias: Tensor? = nil, returnCrossAttentionWeights: Bool = false) -> AttentionResult {
+                     selfPositionBias: Tensor? = nil, returnCrossAttentionWeights: Bool = false) -> AttentionOutput {
         var h = y + selfAttention.selfAttentionStep(selfAttentionNorm(y), cache: &cache.selfAttention,
                                                     keyBias: selfKeyBias, positionBias: selfPositionBias).output
         let cross = crossAttention.crossAttentionStep(crossAttentionNorm(h), cache: cache.crossAttention,
                                                       keyBias: memoryKeyBias, returnWeights: returnCrossAttentionWeights)
         h = h + cross.output
         h = h + feedForward(feedForwardNorm(h))
-        return AttentionResult(output: h, weights: cross.weights)
+        return AttentionOutput(output: h, weights: cross.weights)
     }
 
     public var namedParameters: [NamedParameter] {

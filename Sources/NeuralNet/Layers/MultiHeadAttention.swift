@@ -67,7 +67,7 @@ public final class MultiHeadAttention: Module, Sendable {
 
     /// As `callAsFunction`, optionally also returning the attention weights `[B, H, Lq, Lk]`.
     public func attend(_ x: Tensor, context: Tensor? = nil, keyBias: Tensor? = nil, causal: Bool = false,
-                       positionBias: Tensor? = nil, returnWeights: Bool = false) -> AttentionResult {
+                       positionBias: Tensor? = nil, returnWeights: Bool = false) -> AttentionOutput {
         let source = context ?? x
         return attend(x, keys: key(source), values: value(source), keyBias: keyBias, causal: causal,
                       positionBias: positionBias, returnWeights: returnWeights)
@@ -85,7 +85,7 @@ public final class MultiHeadAttention: Module, Sendable {
     /// positions `x: [B, l, D]` to `cache`, then attends over every cached position.
     /// `positionBias: [H, l, cache.length]` covers queries at offset `cache.length − l`.
     public func selfAttentionStep(_ x: Tensor, cache: inout KeyValueCache, keyBias: Tensor? = nil,
-                                  positionBias: Tensor? = nil, returnWeights: Bool = false) -> AttentionResult {
+                                  positionBias: Tensor? = nil, returnWeights: Bool = false) -> AttentionOutput {
         cache.append(keys: key(x), values: value(x))
         return attend(x, keys: cache.keys!, values: cache.values!, keyBias: keyBias, causal: true,
                       positionBias: positionBias, returnWeights: returnWeights)
@@ -93,7 +93,7 @@ public final class MultiHeadAttention: Module, Sendable {
 
     /// Cross-attention of `x: [B, l, D]` over keys and values from `keysValues(for:)`.
     public func crossAttentionStep(_ x: Tensor, cache: KeyValueCache, keyBias: Tensor? = nil,
-                                   returnWeights: Bool = false) -> AttentionResult {
+                                   returnWeights: Bool = false) -> AttentionOutput {
         precondition(cache.keys != nil, "MultiHeadAttention.crossAttentionStep: empty cache; build it with keysValues(for:)")
         return attend(x, keys: cache.keys!, values: cache.values!, keyBias: keyBias, causal: false,
                       positionBias: nil, returnWeights: returnWeights)
@@ -101,11 +101,11 @@ public final class MultiHeadAttention: Module, Sendable {
 
     /// The shared core: queries from `x`, given projected keys and values.
     private func attend(_ x: Tensor, keys: Tensor, values: Tensor, keyBias: Tensor?, causal: Bool,
-                        positionBias: Tensor?, returnWeights: Bool) -> AttentionResult {
+                        positionBias: Tensor?, returnWeights: Bool) -> AttentionOutput {
         let result = Tensor.attention(query: query(x), key: keys, value: values, heads: heads, keyBias: keyBias,
                                       causal: causal, positionBias: positionBias, scale: scale,
                                       returnWeights: returnWeights)
-        return AttentionResult(output: output(result.output), weights: result.weights)
+        return AttentionOutput(output: output(result.output), weights: result.weights)
     }
 
     public var namedParameters: [NamedParameter] {
