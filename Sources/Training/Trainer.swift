@@ -27,6 +27,8 @@ public final class Trainer {
     public let batches: TrainingBatches
     public let validation: [BatchItem]
     public let evaluator: Evaluator
+    /// The answers whose val ANLS picks the `best` checkpoint (`eval.answer`).
+    public let answerSource: AnswerSource
     public private(set) var state: TrainingState
     let lossWeights: LossWeights
     let baselineAnswer: String
@@ -82,9 +84,8 @@ public final class Trainer {
                                   singlePageWarmupSteps: config.int("train.single_page_warmup_steps"),
                                   spanLabels: lossWeights.span > 0,
                                   extractiveAnswers: config.string("train.answer_draw") == "extractive")
-        evaluator = Evaluator(model: model, tokenizer: tokenizer, builder: builder, probeBuilder: probeBuilder,
-                              options: GenerationOptions(maxLength: config.int("eval.max_answer_tokens"), beams: 1),
-                              batchSize: max(1, config.int("train.batch_questions")))
+        evaluator = preparation.evaluator(model: model, tokenizer: tokenizer, builders: (builder, probeBuilder), beams: 1)
+        answerSource = preparation.answerSource
         baselineAnswer = Baselines.mostFrequentAnswer(train.items)
 
         state = TrainingState()
@@ -106,10 +107,11 @@ public final class Trainer {
         let startElapsed = state.elapsedSeconds
         var window = (loss: 0.0, answer: 0.0, page: 0.0, span: 0.0, contains: 0.0, count: 0, questions: 0, since: Date())
         let logEvery = max(1, min(50, evalEvery / 5))
+        let prefetcher = BatchPrefetcher(batches)
 
         while state.step < steps {
             let step = state.step
-            let batch = batches.batch(step: step)
+            let batch = prefetcher.batch(step: step)
             var dropout: SeededRNG? = config.double("model.dropout") > 0 ? batches.rng(step: step, purpose: 4) : nil
             let loss = model.loss(batch, weights: lossWeights, rng: &dropout)
             let total = loss.total.item
@@ -133,18 +135,21 @@ public final class Trainer {
             if state.step % logEvery == 0 || state.step == steps {
                 let n = Double(window.count)
                 let qps = Double(window.questions) / max(Date().timeIntervalSince(window.since), 1e-9)
-                log(String(format: "step %d/%d  loss %.4f (answer %.4f, page %.4f, span %.4f, contains %.4f)  lr %.2e  |g| %.3f  %.1f questions/s",
+                let dataWait = prefetcher.takeWaitSeconds() / n * 1e3
+                log(String(format: "step %d/%d  loss %.4f (answer %.4f, page %.4f, span %.4f, contains %.4f)  lr %.2e  |g| %.3f  %.1f questions/s  (data wait %.1f ms/step)",
                            state.step, steps, window.loss / n, window.answer / n, window.page / n, window.span / n, window.contains / n,
-                           optimizer.learningRate, norm, qps))
+                           optimizer.learningRate, norm, qps, dataWait))
                 try metrics.write(["step": state.step, "minutes": state.elapsedSeconds / 60, "loss": window.loss / n,
                                    "answer_loss": window.answer / n, "page_loss": window.page / n, "span_loss": window.span / n,
                                    "contains_loss": window.contains / n, "lr": optimizer.learningRate, "grad_norm": norm,
-                                   "questions_per_s": qps])
+                                   "questions_per_s": qps, "data_wait_ms_per_step": dataWait])
                 window = (0, 0, 0, 0, 0, 0, 0, Date())
             }
             let outOfTime = timeLimit > 0 && Date().timeIntervalSince(start) + startElapsed >= timeLimit
             if state.step % evalEvery == 0 || state.step == steps || outOfTime {
                 try validate(metrics: metrics)
+                window.since = Date()  // questions/s counts training time only
+                _ = prefetcher.takeWaitSeconds()
             }
             if outOfTime {
                 log(String(format: "time limit of %.1f minutes reached at step %d", timeLimit / 60, state.step))
@@ -164,16 +169,27 @@ public final class Trainer {
         let report = try Scorer.score(gold: gold, predictions: predictions.map(\.submissionEntry))
         let attention = try Scorer.score(gold: gold, predictions: predictions.map {
             SubmissionEntry(questionId: $0.questionId, answer: $0.answer, answerPage: $0.attentionPage) })
+        let extracted = evaluator.extractSpans ? try Scorer.score(gold: gold, predictions: predictions.map { $0.submissionEntry(.extract) }).overall : nil
         let baseline = try Scorer.score(gold: gold, predictions: Baselines.submission(for: validation, answer: baselineAnswer))
-        let s = report.overall
-        log(String(format: "val @ step %d (%.1f min): ANLS %.4f  accuracy %.4f  page acc %.4f  top-3 %.4f  attention-scorer page acc %.4f   "
-                   + "| baselines: most-frequent-answer ANLS %.4f, page-0 page acc %.4f  (%.1f s)",
-                   state.step, state.elapsedSeconds / 60, s.anls, s.accuracy, s.pageAccuracy, s.top3PageAccuracy ?? 0,
-                   attention.overall.pageAccuracy, baseline.overall.anls, baseline.overall.pageAccuracy, Date().timeIntervalSince(started)))
-        try metrics.write(["step": state.step, "minutes": state.elapsedSeconds / 60, "val_anls": s.anls, "val_accuracy": s.accuracy,
-                           "val_page_accuracy": s.pageAccuracy, "val_top3_page_accuracy": s.top3PageAccuracy ?? 0,
-                           "val_attention_page_accuracy": attention.overall.pageAccuracy,
-                           "baseline_anls": baseline.overall.anls, "baseline_page_accuracy": baseline.overall.pageAccuracy])
+        let generated = report.overall
+        var line = String(format: "val @ step %d (%.1f min): generated ANLS %.4f  accuracy %.4f  page acc %.4f  top-3 %.4f  attention-scorer page acc %.4f",
+                          state.step, state.elapsedSeconds / 60, generated.anls, generated.accuracy, generated.pageAccuracy,
+                          generated.top3PageAccuracy ?? 0, attention.overall.pageAccuracy)
+        var row: [String: Any] = ["step": state.step, "minutes": state.elapsedSeconds / 60, "val_anls": generated.anls,
+                                  "val_accuracy": generated.accuracy, "val_page_accuracy": generated.pageAccuracy,
+                                  "val_top3_page_accuracy": generated.top3PageAccuracy ?? 0,
+                                  "val_attention_page_accuracy": attention.overall.pageAccuracy,
+                                  "baseline_anls": baseline.overall.anls, "baseline_page_accuracy": baseline.overall.pageAccuracy]
+        if let extracted {
+            line += String(format: "  | extracted ANLS %.4f  accuracy %.4f  page acc %.4f", extracted.anls, extracted.accuracy, extracted.pageAccuracy)
+            row["val_extracted_anls"] = extracted.anls
+            row["val_extracted_accuracy"] = extracted.accuracy
+            row["val_extracted_page_accuracy"] = extracted.pageAccuracy
+        }
+        log(line + String(format: "  | baselines: most-frequent-answer ANLS %.4f, page-0 page acc %.4f  (%.1f s)",
+                          baseline.overall.anls, baseline.overall.pageAccuracy, Date().timeIntervalSince(started)))
+        try metrics.write(row)
+        let s = answerSource == .extract ? extracted! : generated
         if s.anls > state.bestScore {
             state.bestScore = s.anls
             state.bestStep = state.step

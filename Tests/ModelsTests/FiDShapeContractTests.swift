@@ -24,12 +24,16 @@ final class FiDShapeContractTests: XCTestCase {
             XCTAssertEqual(memory.memory.shape, [b, p * k, d], "\(summarizer) memory")
             XCTAssertEqual(memory.keyBias.shape, [b, p * k])
 
-            // Slot p·K + k of question b is summary k of row b·P + p plus page embedding p.
+            // Slot p·K + k of question b is summary k of row b·P + p plus page embedding p
+            // (plus slot embedding k for the pointer summarizer).
             let s = encoded.summaries.doubles, m = memory.memory.doubles
             let pageTable = model.pageMemory.pageEmbedding.weight.doubles
+            let slotTable = model.pageMemory.slotEmbedding?.weight.doubles
+            XCTAssertEqual(slotTable != nil, summarizer == .pointer)
             var expected = [Double](repeating: 0, count: b * p * k * d)
             for q in 0..<b { for page in 0..<p { for slot in 0..<k { for j in 0..<d {
                 expected[((q * p + page) * k + slot) * d + j] = s[((q * p + page) * k + slot) * d + j] + pageTable[page * d + j]
+                    + (slotTable?[slot * d + j] ?? 0)
             } } } }
             assertClose(m, expected, shape: [b, p * k, d], rtol: 1e-6, atol: 1e-6, "\(summarizer) memory layout")
 

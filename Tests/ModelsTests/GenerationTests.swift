@@ -8,9 +8,11 @@ import TestSupport
 /// whole prefix, and the reported scores are the model's own log-probabilities.
 final class GenerationTests: XCTestCase {
     func testCachedAndUncachedGiveIdenticalTokens() {
-        for (seed, beams) in [(21, 1), (22, 1), (23, 3), (24, 4)] {
+        let summarizers: [HiVT5Configuration.Summarizer] = [.pageTokens, .queries, .pointer]
+        for (seed, beams) in [(21, 1), (22, 1), (23, 3), (24, 4), (25, 1), (26, 3)] {
             var rng = SeededRNG(seed: UInt64(seed))
-            let model = HiVT5(TinyModels.configuration(summarizer: seed % 2 == 0 ? .queries : .pageTokens), rng: &rng)
+            // Pointer models also check that cached steps use the decoder's absolute positions.
+            let model = HiVT5(TinyModels.configuration(summarizer: summarizers[seed % 3]), rng: &rng)
             let batch = TinyModels.randomBatch(pagesPerQuestion: [3, 1, 2], seed: UInt64(seed))
             let encoded = model.encode(batch)
             let cached = model.generate(encoded, options: GenerationOptions(maxLength: 10, beams: beams, useCache: true))

@@ -14,6 +14,7 @@ final class GradientFlowTests: XCTestCase {
             (.pageTokens, .attention, true, .patches, true),
             (.queries, .attention, true, .patches, false),
             (.queries, .max, false, .none, true),
+            (.pointer, .mean, true, .none, false),
         ]
         for (summarizer, pooling, layout, visual, probe) in setups {
             var rng = SeededRNG(seed: 51)

@@ -44,14 +44,24 @@ final class LossTests: XCTestCase {
         } }
         containsLoss /= Double(pages)
 
-        // Span: BCE over tokens whose label is not −100.
-        let span = out.spanLogits!.doubles
-        var spanLoss = 0.0, tokens = 0
-        for (i, y) in t.spanLabels!.enumerated() where y != -100 {
-            spanLoss += Self.binaryCrossEntropy(span[i], Double(y))
-            tokens += 1
+        // Span: per question, −log Σ_gold softmax over the OCR tokens of all its pages, for the
+        // start (first token of a run of 1s) and the end (last token), halved, averaged over questions.
+        let start = out.span!.start.doubles, end = out.span!.end.doubles, l = batch.answerPass.length
+        let labels = t.spanLabels!
+        var spanLoss = 0.0
+        for q in 0..<b {
+            var all: [Int] = [], starts: [Int] = [], ends: [Int] = []
+            for i in (q * p * l)..<((q + 1) * p * l) where labels[i] != -100 {
+                all.append(i)
+                let first = i % l == 0 || labels[i - 1] != 1, last = i % l == l - 1 || labels[i + 1] != 1
+                if labels[i] == 1 && first { starts.append(i) }
+                if labels[i] == 1 && last { ends.append(i) }
+            }
+            XCTAssertFalse(starts.isEmpty)
+            spanLoss += 0.5 * (Self.logSumExp(all.map { start[$0] }) - Self.logSumExp(starts.map { start[$0] })
+                               + Self.logSumExp(all.map { end[$0] }) - Self.logSumExp(ends.map { end[$0] }))
         }
-        spanLoss /= Double(tokens)
+        spanLoss /= Double(b)
 
         XCTAssertEqual(loss.answer, answer, accuracy: 1e-5)
         XCTAssertEqual(loss.page, page, accuracy: 1e-5)

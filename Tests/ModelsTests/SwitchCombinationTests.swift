@@ -21,6 +21,7 @@ final class SwitchCombinationTests: XCTestCase {
                             XCTAssertEqual(model.pageEncoder.layout != nil, layout, what)
                             XCTAssertEqual(model.pageEncoder.patchEmbedding != nil, visual == .patches, what)
                             XCTAssertEqual(model.pageEncoder.querySummarizer != nil, summarizer == .queries, what)
+                            XCTAssertEqual(model.pageEncoder.pointerSummarizer != nil, summarizer == .pointer, what)
                             XCTAssertEqual(model.pageHead.poolingQuery != nil, pooling == .attention, what)
 
                             let batch = TinyModels.randomBatch(pagesPerQuestion: [2, 1], length: 9, probe: probe,
@@ -39,6 +40,6 @@ final class SwitchCombinationTests: XCTestCase {
                 }
             }
         }
-        XCTAssertEqual(combinations, 64)
+        XCTAssertEqual(combinations, 96)  // 4 poolings × 3 summarizers × probe × layout × visual
     }
 }

@@ -1,3 +1,4 @@
+import Foundation
 import XCTest
 import TensorCore
 import TestSupport
@@ -43,6 +44,26 @@ final class ReduceTests: XCTestCase {
             }
             checkGradients([x], "sum() \(shape)") { $0[0].sum() }
             checkGradients([x], "mean() \(shape)") { $0[0].mean() }
+        }
+    }
+
+    /// logSumExp: values against a plain Double `log(Σ exp)`, stability at large magnitudes,
+    /// −1e9 entries acting as absent, and finite-difference gradients over the shape table.
+    func testLogSumExpValuesStabilityAndGradients() {
+        let x = Tensor([0.5, -1, 2, 3, 0, -4] as [Double], shape: [2, 3], as: Double.self)
+        let expected = [[0.5, -1, 2], [3, 0, -4]].map { row in Foundation.log(row.map { Foundation.exp($0) }.reduce(0, +)) }
+        assertClose(x.logSumExp(axis: 1), Tensor(expected, shape: [2], as: Double.self), rtol: 1e-12, atol: 1e-12)
+        let columns = [[0.5, 3], [-1.0, 0], [2.0, -4]].map { c in Foundation.log(c.map { Foundation.exp($0) }.reduce(0, +)) }
+        assertClose(x.logSumExp(axis: -2), Tensor(columns, shape: [3], as: Double.self), rtol: 1e-12, atol: 1e-12)
+        // exp(1000) overflows; the stable form does not. log(e^1000 + e^999) = 1000 + log(1 + e^-1).
+        let big = Tensor([1000, 999, -1e9], shape: [1, 3]).logSumExp(axis: 1)
+        XCTAssertEqual(big.item, 1000 + Foundation.log(1 + Foundation.exp(-1)), accuracy: 1e-3)
+        var rng = SeededRNG(seed: 23)
+        for shape in Self.shapes {
+            let t = Tensor.randn(shape, dtype: .float64, rng: &rng)
+            for axis in [0, -1] {
+                checkGradients([t], "logSumExp \(shape) axis \(axis)") { $0[0].logSumExp(axis: axis) }
+            }
         }
     }
 

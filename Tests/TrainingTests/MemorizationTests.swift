@@ -15,7 +15,7 @@ final class MemorizationTests: XCTestCase {
             tokenizer: {vocab: 700}
             model: {d_model: 64, heads: 4, encoder_layers: 2, decoder_layers: 1, ffn: 128}
             encoder: {summary_tokens: 4, max_ocr_tokens: 200}
-            train: {steps: 600, batch_questions: 4, lr: 3e-3, warmup_steps: 20, eval_every: 600, eval_questions: 4,
+            train: {steps: 800, batch_questions: 4, lr: 3e-3, warmup_steps: 20, eval_every: 800, eval_questions: 4,
                     span_loss_weight: 0.5, contains_loss_weight: 0.5}
             """, source: "memorise.yaml").base
         try config.apply(overrides: ["train.weight_decay=0"])
@@ -28,5 +28,10 @@ final class MemorizationTests: XCTestCase {
         XCTAssertEqual(overall.questions, 12)
         XCTAssertGreaterThanOrEqual(overall.anls, 0.95, "train ANLS")
         XCTAssertEqual(overall.pageAccuracy, 1, "train page accuracy")
+        // The span head (trained by the pointer loss) is scored beside the generated answers.
+        let extracted = try XCTUnwrap(summary.alternative)
+        print("memorisation: extracted ANLS \(extracted.metrics.anls), page accuracy \(extracted.metrics.pageAccuracy)")
+        XCTAssertEqual(extracted.source, .extract)
+        XCTAssertGreaterThanOrEqual(extracted.metrics.anls, 0.8, "extracted train ANLS")
     }
 }

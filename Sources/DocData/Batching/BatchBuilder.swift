@@ -80,6 +80,7 @@ public struct BatchBuilder: Sendable {
         var segments: [Int32] = []
         var boxes: [Int32] = []
         var words: [Int32] = []
+        var matches: [Bool] = []
         /// OCR words whose tokens all fit.
         var keptWords = 0
     }
@@ -107,6 +108,8 @@ public struct BatchBuilder: Sendable {
             if let id = tokenizer.ocrSeparatorID { prefix.tokens.append(id); prefix.segments.append(SegmentID.ocr.rawValue) }
             prefix.boxes = [Int32](repeating: 0, count: 4 * prefix.tokens.count)
             prefix.words = [Int32](repeating: -1, count: prefix.tokens.count)
+            prefix.matches = [Bool](repeating: false, count: prefix.tokens.count)
+            let questionWords = QuestionWordMatch(question: item.question)
 
             var pageRows: [Row] = []
             var wordIDs: [Int32] = []
@@ -119,12 +122,14 @@ public struct BatchBuilder: Sendable {
                     let take = min(wordIDs.count, config.maxOCRTokens - ocrCount)
                     if take <= 0 { break }
                     let (l, t, r, bt) = word.quantizedBox
+                    let matches = questionWords.matches(word.text)
                     for k in 0..<take {
                         row.tokens.append(wordIDs[k])
                         row.segments.append(SegmentID.ocr.rawValue)
                         row.boxes.append(Int32(l)); row.boxes.append(Int32(t))
                         row.boxes.append(Int32(r)); row.boxes.append(Int32(bt))
                         row.words.append(Int32(w))
+                        row.matches.append(matches)
                     }
                     ocrCount += take
                     if take == wordIDs.count { row.keptWords = w + 1 } else { break }
@@ -161,6 +166,7 @@ public struct BatchBuilder: Sendable {
             answerPageIndex: items.map { Int32($0.answerPageIndex ?? -1) },
             pageContainsAnswer: [Float](repeating: 0, count: B * P),
             answerSpanMask: [Float](repeating: 0, count: B * P * L),
+            questionMatch: [Float](repeating: 0, count: B * P * L),
             targetIDs: [Int32](repeating: QuestionBatch.ignoreIndex, count: B * T),
             decoderInputIDs: [Int32](repeating: tokenizer.paddingID, count: B * T),
             patches: nil, patchCount: 0, patchDimension: 0, patchPositions: nil)
@@ -175,6 +181,7 @@ public struct BatchBuilder: Sendable {
                     batch.segmentIDs[base + l] = row.segments[l]
                     batch.attentionMask[base + l] = 1
                     batch.wordIndex[base + l] = row.words[l]
+                    batch.questionMatch[base + l] = row.matches[l] ? 1 : 0
                     for c in 0..<4 { batch.boxes[(base + l) * 4 + c] = row.boxes[l * 4 + c] }
                 }
                 // Answer occurrences among the words whose tokens were all kept.

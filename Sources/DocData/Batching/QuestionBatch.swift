@@ -60,6 +60,9 @@ public struct QuestionBatch: Sendable, Equatable {
     public var pageContainsAnswer: [Float]
     /// `[B, P, L]` 1 on the OCR tokens of the answer page that spell the target answer.
     public var answerSpanMask: [Float]
+    /// `[B, P, L]` 1 on OCR tokens whose word matches a content word of the question
+    /// (``QuestionWordMatch``), 0 elsewhere.
+    public var questionMatch: [Float]
 
     /// `[B, T]` answer token ids then `</s>`, padded with -100 (ignored by the loss).
     public var targetIDs: [Int32]

@@ -19,6 +19,10 @@ public struct HiVT5Configuration: Sendable, Codable, Equatable {
         case pageTokens = "page_tokens"
         /// K learned queries, one cross-attention block over all encoder outputs (resampler shape).
         case queries
+        /// The summary-slot outputs plus the K token states from where the span head points
+        /// (`PointerSummarizer`): the answer's tokens, in order. The memory then gets slot-index
+        /// embeddings and the decoder absolute positions, so step t can read slot t.
+        case pointer
     }
 
     /// Visual tokens of the page image (`encoder.visual`).
@@ -61,9 +65,10 @@ public struct HiVT5Configuration: Sendable, Codable, Equatable {
     /// Coarser than 1001 so that a from-scratch model sees every bucket often.
     public var layoutBuckets: Int
     public var visual: Visual
-    /// Exact-match feature (`encoder.question_match`): OCR tokens whose id also occurs in the
-    /// row's question get a learned "matches the question" embedding (DrQA's exact-match
-    /// feature), a direct cue for finding the asked key on a page.
+    /// Exact-match feature (`encoder.question_match`): OCR tokens marked as matching a word of
+    /// the row's question (`PageEncoderInput.questionMatch`) get a learned "matches the
+    /// question" embedding (DrQA's exact-match feature), a direct cue for finding the asked key
+    /// on a page.
     public var questionMatch: Bool = false
     /// Values per visual patch: patch side² · channels.
     public var patchPixels: Int

@@ -11,18 +11,39 @@ import TensorCore
 /// agree from the first step; it also saves V·d parameters. The d^-½ factor keeps the
 /// logits of unit-RMS states and unit-variance embeddings at unit scale.
 ///
+/// With the `pointer` summarizer the decoder input also gets a learned absolute-position
+/// embedding (position t ↔ memory slot t of every page, see `PageMemoryBuilder`): T5's
+/// relative positions alone do not tell step t which slot holds the t-th answer token.
+///
 /// Shapes: `decoderInput: [B, T]`, memory `[B, M, d]` → logits `[B, T, V]`.
-/// The token embedding is owned by `HiVT5`; parameter names: `stack.*`.
+/// The token embedding is owned by `HiVT5`; parameter names: `stack.*`, `positionEmbedding.weight`
+/// (`pointer` summarizer only).
 public final class AnswerDecoder: Module, Sendable {
     public let tokenEmbedding: Embedding
     public let stack: DecoderStack
+    /// `[positions, d]` absolute positions (`pointer` summarizer), nil otherwise.
+    public let positionEmbedding: Embedding?
     /// d^-½.
     public let outputScale: Double
 
     public init(_ config: HiVT5Configuration, tokenEmbedding: Embedding, dtype: DType = .float32, rng: inout SeededRNG) {
         self.tokenEmbedding = tokenEmbedding
         stack = DecoderStack(config.decoderTransformer, dtype: dtype, rng: &rng)
+        positionEmbedding = config.summarizer == .pointer
+            ? Embedding(count: Self.positions(config), dimension: config.modelDim, std: 0.5, dtype: dtype, rng: &rng) : nil
         outputScale = 1 / Double(config.modelDim).squareRoot()
+    }
+
+    /// Rows of the position table: one per summary slot, plus room for the end token; later
+    /// positions reuse the last row.
+    static func positions(_ config: HiVT5Configuration) -> Int { config.summaryTokens + 1 }
+
+    /// Token embeddings of `tokens` `[B, T]` at positions `first…first+T−1`.
+    func embed(_ tokens: [Int32], batch: Int, length: Int, first: Int) -> Tensor {
+        let y = tokenEmbedding(tokens, shape: [batch, length])
+        guard let positionEmbedding else { return y }
+        let last = positionEmbedding.count - 1
+        return y + positionEmbedding((0..<length).map { Int32(min(first + $0, last)) }, shape: [length])
     }
 
     /// Hidden states `[..., d]` → logits `[..., V]`.
@@ -38,7 +59,7 @@ public final class AnswerDecoder: Module, Sendable {
         let b = memory.batchSize
         precondition(decoderInput.count == b * length,
                      "AnswerDecoder: \(decoderInput.count) decoder inputs for [B, T] = [\(b), \(length)]")
-        let y = tokenEmbedding(decoderInput, shape: [b, length])
+        let y = embed(decoderInput, batch: b, length: length, first: 0)
         let out = stack.forward(y, memory: memory.memory, memoryKeyBias: memory.keyBias,
                                 returnCrossAttentionWeights: returnCrossAttentionWeights, rng: &rng)
         return (logits(out.output), out.crossAttentionWeights)
@@ -54,10 +75,12 @@ public final class AnswerDecoder: Module, Sendable {
     /// `[B, V]` and, when asked, each layer's cross-attention weights `[B, H, 1, P·K]`.
     public func step(_ tokens: [Int32], cache: inout DecoderCache, returnCrossAttentionWeights: Bool = false)
         -> (logits: Tensor, crossAttentionWeights: [Tensor]) {
-        let y = tokenEmbedding(tokens, shape: [tokens.count, 1])
+        let y = embed(tokens, batch: tokens.count, length: 1, first: cache.length)
         let out = stack.step(y, cache: &cache, returnCrossAttentionWeights: returnCrossAttentionWeights)
         return (logits(out.output).reshaped([tokens.count, tokenEmbedding.count]), out.crossAttentionWeights)
     }
 
-    public var namedParameters: [NamedParameter] { stack.namedParameters(prefix: "stack") }
+    public var namedParameters: [NamedParameter] {
+        stack.namedParameters(prefix: "stack") + (positionEmbedding?.namedParameters(prefix: "positionEmbedding") ?? [])
+    }
 }

@@ -8,13 +8,15 @@ import TensorCore
 /// [x = concat(x, patchEmbedding(patches) + segmentEmbedding(visual))]           [R, L+N, d]
 /// h = encoder(x, keyBias)                                                       padded positions masked
 /// S = h[:, 0..<K]               (pageTokens)   or   querySummarizer(h)  (queries)
+///   or h[:, 0..<K] + the K token states the span head points at   (pointer, PointerSummarizer)
 /// ```
 /// All R = B·P rows of a batch go through the stack as one `[R, L(+N), d]` pass.
 ///
-/// The token embedding is shared with the answer decoder and owned by `HiVT5`: it is not
-/// among this encoder's `namedParameters`.
+/// The token embedding (shared with the answer decoder) and the span head (read by the
+/// `pointer` summarizer) are owned by `HiVT5`: they are not among this encoder's
+/// `namedParameters`.
 /// Parameter names: `segmentEmbedding.weight`, `layout.*`, `patchEmbedding.*`, `encoder.*`,
-/// `querySummarizer.*` (the optional parts only when their switch is on).
+/// `querySummarizer.*`, `pointerSummarizer.gate` (the optional parts only when their switch is on).
 public final class PageEncoder: Module, Sendable {
     public let tokenEmbedding: Embedding
     /// `[4, d]`: one row per `PageSegment`.
@@ -23,11 +25,13 @@ public final class PageEncoder: Module, Sendable {
     public let patchEmbedding: PatchEmbedding?
     public let encoder: EncoderStack
     public let querySummarizer: QuerySummarizer?
+    public let pointerSummarizer: PointerSummarizer?
     /// `[2, d]`: added to OCR tokens that do / do not occur in the question (exact-match switch).
     public let questionMatchEmbedding: Embedding?
     public let summaryTokens: Int
 
-    public init(_ config: HiVT5Configuration, tokenEmbedding: Embedding, dtype: DType = .float32, rng: inout SeededRNG) {
+    public init(_ config: HiVT5Configuration, tokenEmbedding: Embedding, spanHead: SpanHead, dtype: DType = .float32,
+                rng: inout SeededRNG) {
         self.tokenEmbedding = tokenEmbedding
         segmentEmbedding = Embedding(count: PageSegment.allCases.count, dimension: config.modelDim, std: 0.5,
                                      dtype: dtype, rng: &rng)
@@ -39,6 +43,7 @@ public final class PageEncoder: Module, Sendable {
         encoder = EncoderStack(config.encoderTransformer, dtype: dtype, rng: &rng)
         querySummarizer = config.summarizer == .queries
             ? QuerySummarizer(config.encoderTransformer, summaryTokens: config.summaryTokens, dtype: dtype, rng: &rng) : nil
+        pointerSummarizer = config.summarizer == .pointer ? PointerSummarizer(spanHead: spanHead, dtype: dtype) : nil
         questionMatchEmbedding = config.questionMatch
             ? Embedding(count: 2, dimension: config.modelDim, std: 0.5, dtype: dtype, rng: &rng) : nil
         summaryTokens = config.summaryTokens
@@ -88,8 +93,14 @@ public final class PageEncoder: Module, Sendable {
             summaries = querySummarizer(h, keyBias: keyBias, rng: &rng)
         } else {
             precondition(input.summarySlots == summaryTokens,
-                         "PageEncoder: the pageTokens summarizer needs K = \(summaryTokens) leading summary slots, the input has \(input.summarySlots)")
-            summaries = h.slice(axis: 1, 0..<summaryTokens)
+                         "PageEncoder: the summary-slot summarizers need K = \(summaryTokens) leading summary slots, the input has \(input.summarySlots)")
+            let slots = h.slice(axis: 1, 0..<summaryTokens)
+            if let pointerSummarizer {
+                let candidate = (0..<(rows * length)).map { input.tokenValid[$0] && input.segments[$0] == PageSegment.ocr.rawValue }
+                summaries = pointerSummarizer(slotStates: slots, tokenStates: tokenStates, candidate: candidate)
+            } else {
+                summaries = slots
+            }
         }
         return PageEncoding(summaries: summaries, tokenStates: tokenStates)
     }
@@ -100,6 +111,7 @@ public final class PageEncoder: Module, Sendable {
             + (patchEmbedding?.namedParameters(prefix: "patchEmbedding") ?? [])
             + encoder.namedParameters(prefix: "encoder")
             + (querySummarizer?.namedParameters(prefix: "querySummarizer") ?? [])
+            + (pointerSummarizer?.namedParameters(prefix: "pointerSummarizer") ?? [])
             + (questionMatchEmbedding?.namedParameters(prefix: "questionMatchEmbedding") ?? [])
     }
 }

@@ -30,8 +30,8 @@ public struct PageEncoderInput: Sendable, Equatable {
     public var tokenValid: [Bool]
     /// Visual patch tokens, when the visual switch is on.
     public var patches: PatchInput?
-    /// `[R, L]` true on OCR tokens whose id occurs among the row's question tokens (the
-    /// exact-match feature); nil when not computed.
+    /// `[R, L]` true on OCR tokens that match a word of the row's question (the exact-match
+    /// feature, computed by the data side); nil when not computed.
     public var questionMatch: [Bool]? = nil
 
     public init(rows: Int, length: Int, summarySlots: Int, tokens: [Int32], boxes: [Int32], segments: [Int32],
@@ -100,19 +100,5 @@ extension PageEncoderInput {
                                      tokenValid: pick(tokenValid, length), patches: picked)
         input.questionMatch = questionMatch.map { pick($0, length) }
         return input
-    }
-}
-
-extension PageEncoderInput {
-    /// Marks the OCR tokens whose id occurs among the same row's question tokens.
-    public mutating func markQuestionMatches() {
-        var marks = [Bool](repeating: false, count: rows * length)
-        for r in 0..<rows {
-            let row = (r * length)..<((r + 1) * length)
-            var question = Set<Int32>()
-            for i in row where tokenValid[i] && segments[i] == PageSegment.question.rawValue { question.insert(tokens[i]) }
-            for i in row where tokenValid[i] && segments[i] == PageSegment.ocr.rawValue { marks[i] = question.contains(tokens[i]) }
-        }
-        questionMatch = marks
     }
 }

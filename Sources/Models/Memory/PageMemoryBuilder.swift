@@ -2,10 +2,11 @@ import NeuralNet
 import TensorCore
 
 /// Builds the FiD decoder memory from page summaries: reshapes `[B·P, K, d]` to
-/// `[B, P·K, d]`, adds a learned page-index embedding (page p to each of its K slots) and
-/// masks the slots of padded pages.
+/// `[B, P·K, d]`, adds a learned page-index embedding (page p to each of its K slots) and,
+/// with slot embeddings (the `pointer` summarizer, whose slot k holds the k-th answer token),
+/// a learned slot-index embedding; masks the slots of padded pages.
 ///
-/// Parameter name: `pageEmbedding.weight` (`[maxPages, d]`).
+/// Parameter names: `pageEmbedding.weight` (`[maxPages, d]`), `slotEmbedding.weight` (`[K, d]`).
 ///
 /// ```swift
 /// let m = builder(summaries: encoding.summaries, batchSize: B, pageCount: P, pageValid: valid)
@@ -13,11 +14,13 @@ import TensorCore
 /// ```
 public final class PageMemoryBuilder: Module, Sendable {
     public let pageEmbedding: Embedding
+    public let slotEmbedding: Embedding?
 
-    /// Page embeddings ~ Normal(0, 0.5²): visible next to the unit-RMS summaries without
-    /// swamping them.
-    public init(maxPages: Int, dimension: Int, dtype: DType = .float32, rng: inout SeededRNG) {
+    /// Page (and slot) embeddings ~ Normal(0, 0.5²): visible next to the unit-RMS summaries
+    /// without swamping them. `slots`: K for slot embeddings, nil for none.
+    public init(maxPages: Int, dimension: Int, slots: Int? = nil, dtype: DType = .float32, rng: inout SeededRNG) {
         pageEmbedding = Embedding(count: maxPages, dimension: dimension, std: 0.5, dtype: dtype, rng: &rng)
+        slotEmbedding = slots.map { Embedding(count: $0, dimension: dimension, std: 0.5, dtype: dtype, rng: &rng) }
     }
 
     public var maxPages: Int { pageEmbedding.count }
@@ -31,7 +34,11 @@ public final class PageMemoryBuilder: Module, Sendable {
                      "PageMemoryBuilder: \(pageValid.count) page flags for [B, P] = [\(batchSize), \(pageCount)]")
         let k = summaries.shape[1], d = summaries.shape[2], slots = pageCount * k
         let pageOfSlot = (0..<slots).map { Int32($0 / k) }
-        let memory = summaries.reshaped([batchSize, slots, d]) + pageEmbedding(pageOfSlot, shape: [slots])
+        var memory = summaries.reshaped([batchSize, slots, d]) + pageEmbedding(pageOfSlot, shape: [slots])
+        if let slotEmbedding {
+            precondition(k == slotEmbedding.count, "PageMemoryBuilder: \(k) summaries per page, \(slotEmbedding.count) slot embeddings")
+            memory = memory + slotEmbedding((0..<slots).map { Int32($0 % k) }, shape: [slots])
+        }
         var slotValid = [Bool](repeating: false, count: batchSize * slots)
         for b in 0..<batchSize {
             for s in 0..<slots { slotValid[b * slots + s] = pageValid[b * pageCount + s / k] }
@@ -40,5 +47,7 @@ public final class PageMemoryBuilder: Module, Sendable {
         return FiDMemory(memory: memory, keyBias: keyBias, pageCount: pageCount, summaryTokens: k)
     }
 
-    public var namedParameters: [NamedParameter] { pageEmbedding.namedParameters(prefix: "pageEmbedding") }
+    public var namedParameters: [NamedParameter] {
+        pageEmbedding.namedParameters(prefix: "pageEmbedding") + (slotEmbedding?.namedParameters(prefix: "slotEmbedding") ?? [])
+    }
 }

@@ -39,12 +39,13 @@ public final class HiVT5: Module, Sendable {
         do { try config.validate() } catch { preconditionFailure("HiVT5: \(error)") }
         configuration = config
         tokenEmbedding = Embedding(count: config.vocabSize, dimension: config.modelDim, std: 1, dtype: dtype, rng: &rng)
-        pageEncoder = PageEncoder(config, tokenEmbedding: tokenEmbedding, dtype: dtype, rng: &rng)
-        pageMemory = PageMemoryBuilder(maxPages: config.maxPages, dimension: config.modelDim, dtype: dtype, rng: &rng)
+        spanHead = SpanHead(modelDim: config.modelDim, dtype: dtype, rng: &rng)
+        pageEncoder = PageEncoder(config, tokenEmbedding: tokenEmbedding, spanHead: spanHead, dtype: dtype, rng: &rng)
+        pageMemory = PageMemoryBuilder(maxPages: config.maxPages, dimension: config.modelDim,
+                                       slots: config.summarizer == .pointer ? config.summaryTokens : nil, dtype: dtype, rng: &rng)
         decoder = AnswerDecoder(config, tokenEmbedding: tokenEmbedding, dtype: dtype, rng: &rng)
         pageHead = PageHead(modelDim: config.modelDim, hiddenDim: config.pageHeadHidden, pooling: config.pooling,
                             dtype: dtype, rng: &rng)
-        spanHead = SpanHead(modelDim: config.modelDim, dtype: dtype, rng: &rng)
     }
 
     public var dtype: DType { tokenEmbedding.weight.dtype }
@@ -106,7 +107,7 @@ public final class HiVT5: Module, Sendable {
         let logits = decoder.forward(targets.decoderInput, length: targets.length, memory: memory(encoded), rng: &rng).logits
         let head = pageHeadOutput(encoded)
         return HiVT5Output(answerLogits: logits, pageScores: head.scores, containsLogits: head.containsLogits,
-                           spanLogits: encoded.tokenStates.map { spanHead($0) })
+                           span: encoded.tokenStates.map { spanHead($0) })
     }
 
     /// `forward` at inference (no dropout).
@@ -127,8 +128,9 @@ public final class HiVT5: Module, Sendable {
     }
 
     /// The training loss of already-encoded questions (also the `cached` mode entry point):
-    /// `CE(answer) + λ_page·CE(page) + λ_span·BCE(span) + λ_contains·BCE(contains)`.
-    /// Terms with weight 0 are skipped (and report 0).
+    /// `CE(answer) + λ_page·CE(page) + λ_span·pointer(span) + λ_contains·BCE(contains)`.
+    /// Terms with weight 0 are skipped (and report 0), as is the span term of a batch in which
+    /// no answer occurs among the OCR tokens.
     public func loss(_ encoded: EncodedQuestions, targets: AnswerTargets, weights: LossWeights = LossWeights(),
                      rng: inout SeededRNG?) -> LossBreakdown {
         let b = encoded.batchSize, p = encoded.pageCount
@@ -159,11 +161,29 @@ public final class HiVT5: Module, Sendable {
             guard let states = encoded.tokenStates, let labels = targets.spanLabels else {
                 preconditionFailure("HiVT5.loss: the span loss needs token states (end-to-end encoding) and targets.spanLabels")
             }
-            let term = spanHead(states).binaryCrossEntropy(labels: labels)
-            spanLoss = term.item
-            total = total + term.scaled(by: weights.span)
+            if let term = SpanHead.pointerLoss(spanHead(states), labels: labels, batchSize: b) {
+                spanLoss = term.item
+                total = total + term.scaled(by: weights.span)
+            }
         }
         return LossBreakdown(total: total, answer: answer.item, page: pageLoss, span: spanLoss, contains: containsLoss)
+    }
+
+    // MARK: Extractive answers
+
+    /// The span head's best answer span of every question, among the OCR tokens of its real
+    /// pages (nil for a question without OCR tokens). Positions index the answer-pass rows.
+    public func extractSpans(_ batch: QuestionBatch, encoded: EncodedQuestions, maxTokens: Int) -> [ExtractedSpan?] {
+        guard let states = encoded.tokenStates else {
+            preconditionFailure("HiVT5.extractSpans: needs token states (end-to-end encoding), not cached summaries")
+        }
+        let input = batch.answerPass
+        let candidate = (0..<(input.rows * input.length)).map {
+            input.tokenValid[$0] && input.segments[$0] == PageSegment.ocr.rawValue
+        }
+        return withNoGrad {
+            SpanHead.bestSpans(spanHead(states), candidate: candidate, batchSize: batch.batchSize, maxTokens: maxTokens)
+        }
     }
 
     /// `[B, P]` contains-answer labels: the given ones with padded pages ignored, or 1 on the

@@ -3,7 +3,7 @@ import TensorCore
 /// Everything one teacher-forced forward pass of `HiVT5` produces.
 ///
 /// Shapes: `answerLogits: [B, T, V]`, `pageScores, containsLogits: [B, P]`,
-/// `spanLogits: [B·P, L]`.
+/// `span.start, span.end: [B·P, L]`.
 public struct HiVT5Output: Sendable {
     /// `[B, T, V]`.
     public let answerLogits: Tensor
@@ -11,6 +11,6 @@ public struct HiVT5Output: Sendable {
     public let pageScores: Tensor
     /// `[B, P]`.
     public let containsLogits: Tensor
-    /// `[B·P, L]`, when the token states were available.
-    public let spanLogits: Tensor?
+    /// Start and end logits `[B·P, L]`, when the token states were available.
+    public let span: SpanHead.Logits?
 }

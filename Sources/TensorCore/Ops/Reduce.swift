@@ -261,6 +261,18 @@ extension Tensor {
         return out
     }
 
+    /// `log Σ exp(x)` over `axis` (dropped from the shape), computed stably as
+    /// `m + log Σ exp(x − m)` with `m` the (constant) maximum along the axis. The gradient is
+    /// `softmax(x)` along the axis. Entries of −1e9 act as absent.
+    public func logSumExp(axis: Int) -> Tensor {
+        let a = axis < 0 ? axis + rank : axis
+        precondition(a >= 0 && a < rank, "logSumExp: axis \(axis) out of range for shape \(shape)")
+        let m = max(axes: [a], keepDims: true).detached()
+        var reduced = shape
+        reduced.remove(at: a)
+        return ((self - m).exp().sum(axes: [a], keepDims: true).log() + m).reshaped(reduced)
+    }
+
     /// Sum (times `scale`) over `axes` into a new tensor of `outShape`.
     private func reduceSum(_ axes: Set<Int>, outShape: [Int], scale: Double) -> Tensor {
         let out = Tensor.empty(outShape, dtype: dtype)

@@ -33,14 +33,17 @@ public enum ConfigSchema {
         ConfigKey("model.relative_max_distance", .int, .int(128), "T5 relative-position max distance"),
 
         ConfigKey("encoder.summary_tokens", .int, .int(8), "K summary tokens per page"),
-        ConfigKey("encoder.summarizer", .choice(["page_tokens", "queries"]), .string("page_tokens"), "how summaries are formed"),
+        ConfigKey("encoder.summarizer", .choice(["page_tokens", "queries", "pointer"]), .string("page_tokens"),
+                  "how summaries are formed: summary-slot outputs, learned queries, or slot outputs + the tokens the span head points at"),
         ConfigKey("encoder.prompt", .string, .string("plain"), "prompt template (a key of prompts) of the answer pass"),
         ConfigKey("encoder.layout", .bool, .bool(true), "2D layout embeddings of OCR boxes"),
-        ConfigKey("encoder.question_match", .bool, .bool(false), "exact-match feature: mark OCR tokens that occur in the question"),
+        ConfigKey("encoder.question_match", .bool, .bool(false), "exact-match feature: mark OCR words matching a question word (case- and suffix-insensitive)"),
         ConfigKey("encoder.visual", .choice(["none", "patches"]), .string("none"), "visual patch tokens of the page image"),
         ConfigKey("encoder.image_size", .int, .int(128), "page image side (pixels) for visual patches"),
         ConfigKey("encoder.patch_size", .int, .int(32), "visual patch side (pixels)"),
         ConfigKey("encoder.max_ocr_tokens", .int, .int(128), "OCR tokens kept per page"),
+        ConfigKey("encoder.pad_to_maximum", .bool, .bool(false),
+                  "pad every row to the longest possible length (fixed shapes, e.g. to compare with bench)"),
         ConfigKey("encoder.max_question_tokens", .int, .int(24), "prompt-rendered question tokens kept"),
 
         ConfigKey("page_head.pooling", .choice(["max", "mean", "attention", "first"]), .string("attention"), "pooling over the K summaries"),
@@ -71,7 +74,9 @@ public enum ConfigSchema {
         ConfigKey("train.threads", .int, .int(0), "worker threads (0 = all cores)"),
 
         ConfigKey("eval.beams", .int, .int(1), "beam width (1 = greedy)"),
-        ConfigKey("eval.max_answer_tokens", .int, .int(16), "longest generated answer"),
+        ConfigKey("eval.max_answer_tokens", .int, .int(16), "longest generated (or extracted) answer, in tokens"),
+        ConfigKey("eval.answer", .choice(["generate", "extract"]), .string("generate"),
+                  "submitted answer and page: the decoder's generation with the page head's page, or the span head's best span and its page"),
     ]
 
     /// Built-in prompt templates, overridable under `prompts:`.

@@ -38,7 +38,7 @@ public enum ModelBatchConversion {
         var input = PageEncoderInput(rows: batch.batchSize * batch.pageCount, length: batch.sequenceLength,
                                      summarySlots: batch.summarySlots, tokens: batch.tokenIDs, boxes: batch.boxes,
                                      segments: segments, tokenValid: batch.attentionMask.map { $0 > 0 }, patches: patches)
-        input.markQuestionMatches()  // cheap; used only when the model's question-match switch is on
+        input.questionMatch = batch.questionMatch.map { $0 > 0 }  // read only when the model's switch is on
         return input
     }
 

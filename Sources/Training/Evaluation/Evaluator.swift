@@ -15,11 +15,35 @@ public struct Prediction: Sendable, Equatable {
     /// Page chosen by the zero-parameter decoder-attention scorer, and its scores.
     public var attentionPage: Int
     public var attentionScores: [Double]
+    /// The span head's best span (its OCR words joined by spaces) and its page, when the
+    /// evaluator extracts spans ("" and page 0 for a document without OCR words).
+    public var extractedAnswer: String? = nil
+    public var extractedPage: Int? = nil
 
-    /// The RRC submission entry (`page_scores` = the head's scores).
+    /// The RRC submission entry of the generated answer (`page_scores` = the head's scores).
     public var submissionEntry: SubmissionEntry {
         SubmissionEntry(questionId: questionId, answer: answer, answerPage: page, pageScores: pageScores)
     }
+
+    /// The RRC submission entry of `source`'s answer and page.
+    public func submissionEntry(_ source: AnswerSource) -> SubmissionEntry {
+        switch source {
+        case .generate: return submissionEntry
+        case .extract:
+            guard let extractedAnswer, let extractedPage else {
+                preconditionFailure("Prediction: question \(questionId) has no extracted answer (the evaluator did not extract spans)")
+            }
+            return SubmissionEntry(questionId: questionId, answer: extractedAnswer, answerPage: extractedPage)
+        }
+    }
+}
+
+/// Where an answer comes from (`eval.answer`).
+public enum AnswerSource: String, Sendable, CaseIterable {
+    /// The answer decoder's generation over the FiD memory; the page head's page.
+    case generate
+    /// The span head's best span over all pages' OCR tokens; the page it lies on.
+    case extract
 }
 
 /// Answers every question of a set with the model (no gradients), batch by batch. The
@@ -31,15 +55,18 @@ public struct Evaluator {
     public let probeBuilder: BatchBuilder?
     public let options: GenerationOptions
     public let batchSize: Int
+    /// Also extract the span head's answers (`Prediction.extractedAnswer`).
+    public let extractSpans: Bool
 
     public init(model: HiVT5, tokenizer: BPETokenizer, builder: BatchBuilder, probeBuilder: BatchBuilder?,
-                options: GenerationOptions, batchSize: Int) {
+                options: GenerationOptions, batchSize: Int, extractSpans: Bool = false) {
         self.model = model
         self.tokenizer = tokenizer
         self.builder = builder
         self.probeBuilder = probeBuilder
         self.options = options
         self.batchSize = batchSize
+        self.extractSpans = extractSpans
     }
 
     /// Predictions for `items` in order; `progress` labels a progress bar (nil: silent).
@@ -53,20 +80,39 @@ public struct Evaluator {
         for start in stride(from: 0, to: order.count, by: batchSize) {
             let chunk = Array(order[start..<min(order.count, start + batchSize)])
             let batchItems = chunk.map { items[$0] }
-            let batch = ModelBatchConversion.convert(builder.build(batchItems), probe: probeBuilder?.build(batchItems), spanLabels: false)
-            let result = withNoGrad { model.generate(batch, options: options) }
+            let tokens = builder.build(batchItems)
+            let batch = ModelBatchConversion.convert(tokens, probe: probeBuilder?.build(batchItems), spanLabels: false)
+            let encoded = withNoGrad { model.encode(batch) }
+            let result = model.generate(encoded, options: options)
+            let spans = extractSpans ? model.extractSpans(batch, encoded: encoded, maxTokens: options.maxLength) : nil
             for (j, index) in chunk.enumerated() {
                 let n = items[index].pages.count
-                byIndex[index] = Prediction(questionId: items[index].questionId,
+                var prediction = Prediction(questionId: items[index].questionId,
                                             answer: tokenizer.decode(result.tokens[j]).trimmingCharacters(in: .whitespaces),
                                             page: result.predictedPage[j], pageScores: Array(result.pageScores[j].prefix(n)),
                                             attentionPage: result.predictedPageByAttention[j],
                                             attentionScores: Array(result.decoderAttentionPageScores[j].prefix(n)))
+                if let spans {
+                    let span = spans[j]
+                    prediction.extractedPage = span?.page ?? 0
+                    prediction.extractedAnswer = span.map { Self.words(of: $0, question: j, batch: tokens, item: batchItems[j]) } ?? ""
+                }
+                byIndex[index] = prediction
             }
             progress?.advance(chunk.count)
         }
         progress?.finish()
         predictions = byIndex.map { $0! }
         return predictions
+    }
+
+    /// The OCR words under a span's token positions, joined by single spaces.
+    static func words(of span: ExtractedSpan, question b: Int, batch: DocData.QuestionBatch, item: BatchItem) -> String {
+        var indices: [Int] = []
+        for l in span.start...span.end {
+            let w = Int(batch.wordIndex[batch.offset(b, span.page, l)])
+            if w >= 0 && indices.last != w { indices.append(w) }
+        }
+        return indices.map { item.pages[span.page].words[$0].text }.joined(separator: " ")
     }
 }

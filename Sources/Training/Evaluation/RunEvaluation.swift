@@ -23,7 +23,12 @@ public struct RunEvaluation {
     /// The printed summary: metrics beside the baseline (nil metrics on splits without answers).
     public struct Summary {
         public var report: ScoreReport?
+        /// Which answers `report` scores (`eval.answer`).
+        public var answerSource: AnswerSource = .generate
         public var attentionScorer: MetricSummary?
+        /// The other kind of answer, when the evaluator produced it: extracted when the
+        /// generated ones are submitted, and vice versa.
+        public var alternative: (source: AnswerSource, metrics: MetricSummary)?
         public var baseline: MetricSummary?
         public var questions: Int
         public var secondsPerQuestion: Double
@@ -47,9 +52,8 @@ public struct RunEvaluation {
         let threads = ProcessInfo.processInfo.activeProcessorCount
         let set = try QuestionSet.load(layout: layout, split: split, visual: preparation.visualPatches, threads: threads)
         let (builder, probe) = try preparation.batchBuilders(tokenizer: tokenizer)
-        let evaluator = Evaluator(model: model, tokenizer: tokenizer, builder: builder, probeBuilder: probe,
-                                  options: GenerationOptions(maxLength: config.int("eval.max_answer_tokens"), beams: beams),
-                                  batchSize: max(1, config.int("train.batch_questions")))
+        let evaluator = preparation.evaluator(model: model, tokenizer: tokenizer, builders: (builder, probe), beams: beams)
+        let source = preparation.answerSource
         let started = Date()
         let predictions = evaluator.predict(set.items, progress: "eval \(split)")
         let seconds = Date().timeIntervalSince(started)
@@ -60,7 +64,8 @@ public struct RunEvaluation {
         try FileManager.default.createDirectory(at: out, withIntermediateDirectories: true)
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-        try AtomicFile.write(try encoder.encode(predictions.map(\.submissionEntry)), to: out.appendingPathComponent("submission.json"))
+        let submission = predictions.map { $0.submissionEntry(source) }
+        try AtomicFile.write(try encoder.encode(submission), to: out.appendingPathComponent("submission.json"))
 
         var summary = Summary(report: nil, attentionScorer: nil, baseline: nil, questions: set.items.count,
                               secondsPerQuestion: seconds / Double(max(1, set.items.count)),
@@ -69,8 +74,13 @@ public struct RunEvaluation {
         let hasAnswers = set.items.allSatisfy { !$0.answers.isEmpty && $0.answerPageIndex != nil }
         if hasAnswers {
             let gold = try MPDocVQADataset(layout: layout, split: split).questions
-            let report = try Scorer.score(gold: gold, predictions: predictions.map(\.submissionEntry), goldFile: layout.questionFile(split))
+            let report = try Scorer.score(gold: gold, predictions: submission, goldFile: layout.questionFile(split))
             summary.report = report
+            summary.answerSource = source
+            if evaluator.extractSpans {
+                let other: AnswerSource = source == .extract ? .generate : .extract
+                summary.alternative = (other, try Scorer.score(gold: gold, predictions: predictions.map { $0.submissionEntry(other) }).overall)
+            }
             summary.attentionScorer = try Scorer.score(gold: gold, predictions: predictions.map {
                 SubmissionEntry(questionId: $0.questionId, answer: $0.answer, answerPage: $0.attentionPage) }).overall
             let train = try MPDocVQADataset(layout: layout, split: "train").questions
@@ -79,6 +89,12 @@ public struct RunEvaluation {
             rows = Dictionary(uniqueKeysWithValues: report.rows.map { ($0.questionId, $0) })
             var metrics: [String: Any] = try JSONSerialization.jsonObject(with: Data(ScoreText.json(report).utf8)) as! [String: Any]
             metrics["attention_scorer_page_accuracy"] = summary.attentionScorer!.pageAccuracy
+            metrics["answer_source"] = source.rawValue
+            if let (other, m) = summary.alternative {
+                metrics["\(other.rawValue)_anls"] = m.anls
+                metrics["\(other.rawValue)_accuracy"] = m.accuracy
+                metrics["\(other.rawValue)_page_accuracy"] = m.pageAccuracy
+            }
             metrics["baseline_most_frequent_answer_anls"] = summary.baseline!.anls
             metrics["baseline_page0_page_accuracy"] = summary.baseline!.pageAccuracy
             metrics["seconds_per_question"] = summary.secondsPerQuestion
@@ -92,9 +108,12 @@ public struct RunEvaluation {
         try AtomicFile.write(to: out.appendingPathComponent("predictions.jsonl")) { tmp in
             let lines = try JSONLinesWriter(tmp, truncate: true)
             for p in predictions {
-                var row: [String: Any] = ["questionId": p.questionId, "answer": p.answer, "answer_page": p.page,
+                let entry = p.submissionEntry(source)
+                var row: [String: Any] = ["questionId": p.questionId, "answer": entry.answer, "answer_page": entry.answerPage,
+                                          "generated_answer": p.answer, "page_head_page": p.page,
                                           "page_scores": p.pageScores, "attention_page": p.attentionPage,
                                           "attention_page_scores": p.attentionScores]
+                if let a = p.extractedAnswer, let page = p.extractedPage { row["extracted_answer"] = a; row["extracted_page"] = page }
                 if let r = rows[p.questionId] {
                     row["anls"] = r.anls; row["accuracy"] = r.accuracy; row["page_correct"] = r.pageCorrect
                     if let t = r.top3 { row["top3_page_correct"] = t }

@@ -34,6 +34,18 @@ public struct RunPreparation {
         return s
     }
 
+    /// Where submitted answers come from (`eval.answer`).
+    public var answerSource: AnswerSource { AnswerSource(rawValue: config.string("eval.answer")) ?? .generate }
+
+    /// The evaluator of a run's model: extracts span-head answers when they are submitted or
+    /// the span head is trained (then both kinds of answer are reported).
+    public func evaluator(model: HiVT5, tokenizer: BPETokenizer, builders: (BatchBuilder, BatchBuilder?), beams: Int) -> Evaluator {
+        Evaluator(model: model, tokenizer: tokenizer, builder: builders.0, probeBuilder: builders.1,
+                  options: GenerationOptions(maxLength: config.int("eval.max_answer_tokens"), beams: beams),
+                  batchSize: max(1, config.int("train.batch_questions")),
+                  extractSpans: answerSource == .extract || config.double("train.span_loss_weight") > 0)
+    }
+
     /// True when the run reads a released MP-DocVQA copy instead of the synthetic set.
     public var usesReleasedDataset: Bool { !config.string("dataset.mpdocvqa.root").isEmpty }
 
@@ -89,7 +101,7 @@ public struct RunPreparation {
         m.relativeBuckets = config.int("model.relative_buckets")
         m.relativeMaxDistance = config.int("model.relative_max_distance")
         m.summaryTokens = config.int("encoder.summary_tokens")
-        m.summarizer = config.string("encoder.summarizer") == "queries" ? .queries : .pageTokens
+        m.summarizer = HiVT5Configuration.Summarizer(rawValue: config.string("encoder.summarizer")) ?? .pageTokens
         m.layout = config.bool("encoder.layout")
         m.questionMatch = config.bool("encoder.question_match")
         if config.string("encoder.visual") == "patches" {
@@ -113,7 +125,8 @@ public struct RunPreparation {
             let template = try config.prompt(config.string(promptKey), referencedBy: promptKey)
             let batch = BatchConfig(summarySlots: config.string("encoder.summarizer") == "queries" ? 0 : config.int("encoder.summary_tokens"),
                                     prompt: template, maxQuestionTokens: config.int("encoder.max_question_tokens"),
-                                    maxOCRTokens: config.int("encoder.max_ocr_tokens"), maxAnswerTokens: config.int("eval.max_answer_tokens"))
+                                    maxOCRTokens: config.int("encoder.max_ocr_tokens"), maxAnswerTokens: config.int("eval.max_answer_tokens"),
+                                    padToMaximum: config.bool("encoder.pad_to_maximum"))
             return try BatchBuilder(tokenizer: tokenizer, config: batch)
         }
         let answer = try builder(promptKey: "encoder.prompt")

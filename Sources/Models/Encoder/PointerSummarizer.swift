@@ -1,0 +1,51 @@
+import NeuralNet
+import TensorCore
+
+/// The `pointer` summarizer: each summary slot's encoder output plus the token state K
+/// positions into the answer the span head points at, gated by how sure the page is that it
+/// holds an answer:
+/// ```
+/// p = softmax_l(start logits + OCR mask)          per row: where the answer starts
+/// r_k = Σ_l p_l · h_{l+k}                          k = 0…K−1: the k-th token from the start
+/// g = σ(a · logsumexp_l(start logits) + c)         the row's "answer here" gate
+/// S_k = h_slot_k + g · r_k
+/// ```
+/// Summary slot k thus carries the k-th answer token, in order, which the answer decoder can
+/// copy: Hi-VT5's learned summary tokens have to discover that routing on their own, which a
+/// from-scratch model does slowly. Rows stay independent (the softmax is per row), so
+/// summaries can be cached per (question, page).
+///
+/// Shapes: `slotStates: [R, K, d]`, `tokenStates: [R, L, d]`, `candidate: [R, L]` → `[R, K, d]`.
+/// The span head is shared with (and owned by) `HiVT5`; this module's only parameter is
+/// `gate` (`[2]`: a, c).
+public final class PointerSummarizer: Module, Sendable {
+    public let spanHead: SpanHead
+    /// `[2]`: the gate's scale a and shift c.
+    public let gate: Tensor
+
+    public init(spanHead: SpanHead, dtype: DType = .float32) {
+        self.spanHead = spanHead
+        gate = ParameterInitialization.constant([2], 0, dtype: dtype)
+    }
+
+    /// `candidate`: the positions the pointer may land on (OCR tokens of the row).
+    public func callAsFunction(slotStates: Tensor, tokenStates: Tensor, candidate: [Bool]) -> Tensor {
+        let rows = tokenStates.shape[0], length = tokenStates.shape[1], k = slotStates.shape[1]
+        precondition(candidate.count == rows * length, "PointerSummarizer: \(candidate.count) flags for [R, L] = [\(rows), \(length)]")
+        precondition(k <= length, "PointerSummarizer: K = \(k) exceeds the row length \(length)")
+        let mask = Tensor(candidate.map { $0 ? Float(0) : -1e9 }, shape: [rows, length]).converted(to: tokenStates.dtype)
+        let logits = spanHead(tokenStates).start + mask
+        let p = logits.softmax()
+        // Row k of `shifted` is p moved k positions right, so that (shifted · h)_k = Σ_l p_l h_{l+k}.
+        let shifted = Tensor.concat((0..<k).map { shift -> Tensor in
+            let moved = shift == 0 ? p : Tensor.concat([Tensor.zeros([rows, shift], dtype: p.dtype),
+                                                        p.slice(axis: 1, 0..<(length - shift))], axis: 1)
+            return moved.reshaped([rows, 1, length])
+        }, axis: 1)
+        let readout = shifted.matmul(tokenStates)
+        let g = (logits.logSumExp(axis: 1) * gate.slice(axis: 0, 0..<1) + gate.slice(axis: 0, 1..<2)).sigmoid()
+        return slotStates + readout * g.reshaped([rows, 1, 1])
+    }
+
+    public var namedParameters: [NamedParameter] { [("gate", gate)] }
+}

@@ -1,0 +1,68 @@
+import XCTest
+import Foundation
+import Models
+import NeuralNet
+import TensorCore
+
+/// The `pointer` summarizer recomputed from its definition in Double: p = softmax of the span
+/// head's start logits over the candidates, r_k = Σ_l p_l h_{l+k}, S_k = slot_k + σ(a·lse + c)·r_k.
+final class PointerSummarizerTests: XCTestCase {
+    func testSummariesMatchTheirDefinition() {
+        var rng = SeededRNG(seed: 91)
+        let rows = 2, length = 7, k = 3, d = 4
+        let head = SpanHead(modelDim: d, dtype: .float64, rng: &rng)
+        let summarizer = PointerSummarizer(spanHead: head, dtype: .float64)
+        summarizer.gate.withUnsafeMutableBufferPointer(as: Double.self) { $0[0] = 0.7; $0[1] = -0.2 }
+        let states = Tensor.randn([rows, length, d], dtype: .float64, rng: &rng).scaled(by: 2)
+        let slots = Tensor.randn([rows, k, d], dtype: .float64, rng: &rng)
+        var candidate = [Bool](repeating: true, count: rows * length)
+        candidate[0] = false; candidate[1] = false; candidate[length + 6] = false
+        let out = summarizer(slotStates: slots, tokenStates: states, candidate: candidate).doubles
+
+        let logits = head(states).start.doubles, h = states.doubles, s = slots.doubles
+        for r in 0..<rows {
+            let positions = (0..<length).filter { candidate[r * length + $0] }
+            let m = positions.map { logits[r * length + $0] }.max()!
+            let z = positions.map { Foundation.exp(logits[r * length + $0] - m) }.reduce(0, +)
+            let lse = m + Foundation.log(z)
+            let g = 1 / (1 + Foundation.exp(-(0.7 * lse - 0.2)))
+            for slot in 0..<k {
+                for c in 0..<d {
+                    var read = 0.0
+                    for l in positions where l + slot < length {
+                        read += Foundation.exp(logits[r * length + l] - lse) * h[(r * length + l + slot) * d + c]
+                    }
+                    let expected = s[(r * k + slot) * d + c] + g * read
+                    XCTAssertEqual(out[(r * k + slot) * d + c], expected, accuracy: 1e-12, "row \(r) slot \(slot) dim \(c)")
+                }
+            }
+        }
+    }
+
+    /// With a sharply peaked pointer, slot k reads exactly the token k positions after the peak.
+    func testAPeakedPointerReadsTheAnswerTokensInOrder() {
+        var rng = SeededRNG(seed: 92)
+        let length = 6, d = 3
+        let head = SpanHead(modelDim: d, dtype: .float64, rng: &rng)
+        // start logit = 100 · (first feature): put the peak at position 2.
+        head.projection.weight.withUnsafeMutableBufferPointer(as: Double.self) { w in
+            for i in 0..<w.count { w[i] = 0 }
+            w[0] = 100
+        }
+        head.projection.bias!.withUnsafeMutableBufferPointer(as: Double.self) { b in for i in 0..<b.count { b[i] = 0 } }
+        let summarizer = PointerSummarizer(spanHead: head, dtype: .float64)
+        summarizer.gate.withUnsafeMutableBufferPointer(as: Double.self) { $0[0] = 0; $0[1] = 50 }  // gate ≈ 1
+        var values = [Double](repeating: 0, count: length * d)
+        for l in 0..<length { values[l * d + 1] = Double(10 + l) }
+        values[2 * d] = 1
+        let states = Tensor(values, shape: [1, length, d], as: Double.self)
+        let out = summarizer(slotStates: Tensor.zeros([1, 3, d], dtype: .float64), tokenStates: states,
+                             candidate: [Bool](repeating: true, count: length)).doubles
+        XCTAssertEqual((0..<3).map { out[$0 * d + 1] }, [12, 13, 14].map(Double.init), accuracy: 1e-9)
+    }
+}
+
+private func XCTAssertEqual(_ a: [Double], _ b: [Double], accuracy: Double, file: StaticString = #filePath, line: UInt = #line) {
+    XCTAssertEqual(a.count, b.count, file: file, line: line)
+    for (x, y) in zip(a, b) { XCTAssertEqual(x, y, accuracy: accuracy, file: file, line: line) }
+}
