@@ -27,8 +27,6 @@ public final class Trainer {
     public let batches: TrainingBatches
     public let validation: [BatchItem]
     public let evaluator: Evaluator
-    /// The answers whose val ANLS picks the `best` checkpoint (`eval.answer`).
-    public let answerSource: AnswerSource
     public private(set) var state: TrainingState
     let lossWeights: LossWeights
     let baselineAnswer: String
@@ -85,7 +83,6 @@ public final class Trainer {
                                   spanLabels: lossWeights.span > 0,
                                   extractiveAnswers: config.string("train.answer_draw") == "extractive")
         evaluator = preparation.evaluator(model: model, tokenizer: tokenizer, builders: (builder, probeBuilder), beams: 1)
-        answerSource = preparation.answerSource
         baselineAnswer = Baselines.mostFrequentAnswer(train.items)
 
         state = TrainingState()
@@ -189,7 +186,7 @@ public final class Trainer {
         log(line + String(format: "  | baselines: most-frequent-answer ANLS %.4f, page-0 page acc %.4f  (%.1f s)",
                           baseline.overall.anls, baseline.overall.pageAccuracy, Date().timeIntervalSince(started)))
         try metrics.write(row)
-        let s = answerSource == .extract ? extracted! : generated
+        let s = preparation.answerSource == .extract ? extracted! : generated  // picks the `best` checkpoint
         if s.anls > state.bestScore {
             state.bestScore = s.anls
             state.bestStep = state.step

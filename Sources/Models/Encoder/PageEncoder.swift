@@ -96,8 +96,7 @@ public final class PageEncoder: Module, Sendable {
                          "PageEncoder: the summary-slot summarizers need K = \(summaryTokens) leading summary slots, the input has \(input.summarySlots)")
             let slots = h.slice(axis: 1, 0..<summaryTokens)
             if let pointerSummarizer {
-                let candidate = (0..<(rows * length)).map { input.tokenValid[$0] && input.segments[$0] == PageSegment.ocr.rawValue }
-                summaries = pointerSummarizer(slotStates: slots, tokenStates: tokenStates, candidate: candidate)
+                summaries = pointerSummarizer(slotStates: slots, tokenStates: tokenStates, candidate: input.ocrPositions)
             } else {
                 summaries = slots
             }

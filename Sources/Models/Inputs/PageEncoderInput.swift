@@ -68,6 +68,14 @@ public struct PageEncoderInput: Sendable, Equatable {
         (0..<rows).map { r in tokenValid[(r * length)..<((r + 1) * length)].contains(true) }
     }
 
+    /// `[R, L]` true on the OCR positions of real tokens: where an answer span can lie.
+    public var ocrPositions: [Bool] {
+        var ocr = [Bool](repeating: false, count: tokens.count)
+        let code = PageSegment.ocr.rawValue
+        for i in ocr.indices where tokenValid[i] && segments[i] == code { ocr[i] = true }
+        return ocr
+    }
+
     /// `[R, L + N]` validity of every encoder position: text positions, then patches (valid
     /// on real rows).
     public var positionValid: [Bool] {

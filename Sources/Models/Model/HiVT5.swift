@@ -177,12 +177,9 @@ public final class HiVT5: Module, Sendable {
         guard let states = encoded.tokenStates else {
             preconditionFailure("HiVT5.extractSpans: needs token states (end-to-end encoding), not cached summaries")
         }
-        let input = batch.answerPass
-        let candidate = (0..<(input.rows * input.length)).map {
-            input.tokenValid[$0] && input.segments[$0] == PageSegment.ocr.rawValue
-        }
         return withNoGrad {
-            SpanHead.bestSpans(spanHead(states), candidate: candidate, batchSize: batch.batchSize, maxTokens: maxTokens)
+            SpanHead.bestSpans(spanHead(states), candidate: batch.answerPass.ocrPositions, batchSize: batch.batchSize,
+                               maxTokens: maxTokens)
         }
     }
 
