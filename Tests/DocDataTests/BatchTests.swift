@@ -6,7 +6,7 @@ import XCTest
 /// token is one byte and the expected ids are worked out by hand: specials `<pad>` 0, `</s>` 1,
 /// `<s>` 2, `<question>` 3, `<ocr>` 4, `<image>` 5, `<page_0>` 6, `<page_1>` 7, byte b → 8 + b.
 final class BatchTests: XCTestCase {
-    let tokenizer: BPETokenizer = BPETrainer(vocabularySize: 8 + 256, specialTokens: SpecialTokens(pageSlotCount: 2)).train()
+    let tokenizer: BPETokenizer = try! BPETrainer(vocabularySize: 8 + 256, specialTokens: SpecialTokens(pageSlotCount: 2)).train()
 
     func byte(_ c: Character) -> Int32 { 8 + Int32(c.asciiValue!) }
     let space: Int32 = 8 + 32
