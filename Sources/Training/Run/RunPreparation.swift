@@ -29,7 +29,8 @@ public struct RunPreparation {
     /// the span head is trained (then both kinds of answer are reported).
     public func evaluator(model: HiVT5, tokenizer: BPETokenizer, builders: (BatchBuilder, BatchBuilder?), beams: Int) -> Evaluator {
         Evaluator(model: model, tokenizer: tokenizer, builder: builders.0, probeBuilder: builders.1,
-                  options: GenerationOptions(maxLength: settings.eval.maxAnswerTokens, beams: beams),
+                  options: GenerationOptions(maxLength: settings.eval.maxAnswerTokens, beams: beams,
+                                             memoryPages: settings.eval.memoryPages),
                   batchSize: settings.train.batchQuestions,
                   extractSpans: answerSource == .extract || settings.train.spanLossWeight > 0)
     }
@@ -111,10 +112,11 @@ public struct RunPreparation {
     public func batchBuilders(tokenizer: BPETokenizer) throws -> (answer: BatchBuilder, probe: BatchBuilder?) {
         let e = settings.encoder
         func builder(prompt: String) throws -> BatchBuilder {
-            let batch = BatchConfig(summarySlots: e.summarizer == .queries ? 0 : e.summaryTokens,
+            var batch = BatchConfig(summarySlots: e.summarizer == .queries ? 0 : e.summaryTokens,
                                     prompt: prompt, maxQuestionTokens: e.maxQuestionTokens,
                                     maxOCRTokens: e.maxOCRTokens, maxAnswerTokens: settings.eval.maxAnswerTokens,
                                     padToMaximum: e.padToMaximum)
+            batch.answerLeadingSpace = settings.decoder.targetLeadingSpace
             return try BatchBuilder(tokenizer: tokenizer, config: batch)
         }
         let answer = try builder(prompt: e.prompt)
