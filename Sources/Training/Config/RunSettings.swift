@@ -66,6 +66,12 @@ public struct RunSettings: Equatable, Sendable {
         public var maxOCRTokens: Int, padToMaximum: Bool, maxQuestionTokens: Int
     }
 
+    /// `decoder.*`
+    public struct Decoder: Equatable, Sendable {
+        /// The copy path (pointer-generator over memory slots' source tokens).
+        public var copy: Bool
+    }
+
     /// `page_head.*`; `probePrompt` is the resolved template of `page_head.probe_prompt`.
     public struct PageHead: Equatable, Sendable {
         public var pooling: HiVT5Configuration.Pooling
@@ -110,6 +116,7 @@ public struct RunSettings: Equatable, Sendable {
     public var tokenizer: Tokenizer
     public var model: Model
     public var encoder: Encoder
+    public var decoder: Decoder
     public var pageHead: PageHead
     public var train: Train
     public var eval: Eval
@@ -145,6 +152,7 @@ public struct RunSettings: Equatable, Sendable {
                           visual: r.choice("encoder.visual", default: .none), imageSize: r.int("encoder.image_size"),
                           patchSize: r.int("encoder.patch_size"), maxOCRTokens: r.int("encoder.max_ocr_tokens"),
                           padToMaximum: r.bool("encoder.pad_to_maximum"), maxQuestionTokens: r.int("encoder.max_question_tokens"))
+        decoder = Decoder(copy: r.bool("decoder.copy"))
         pageHead = PageHead(pooling: r.choice("page_head.pooling", default: .attention), probe: r.bool("page_head.probe"),
                             probePromptName: probePromptName, probePrompt: config.prompts[probePromptName] ?? "",
                             hidden: r.int("page_head.hidden"))

@@ -91,6 +91,7 @@ public struct RunPreparation {
         m.summarizer = settings.encoder.summarizer
         m.layout = settings.encoder.layout
         m.questionMatch = settings.encoder.questionMatch
+        m.copy = settings.decoder.copy
         if settings.encoder.visual == .patches {
             m.visual = .patches
             let patch = settings.encoder.patchSize
