@@ -8,7 +8,7 @@ final class AnswerTokenizationTests: XCTestCase {
     /// A BPE with merges (so that word-initial and word-inner pieces get different ids),
     /// learned from text like the synthetic documents'.
     static let tokenizer: BPETokenizer = {
-        var trainer = BPETrainer(vocabularySize: 8 + 256 + 120, minimumPairCount: 2, digits: .grouped,
+        var trainer = try! BPETrainer(vocabularySize: 8 + 256 + 120, minimumPairCount: 2, digits: .grouped,
                                  specialTokens: SpecialTokens(pageSlotCount: 2))
         for _ in 0..<3 {
             trainer.add("Phone: (920) 857-9G67 Total: $14,520.26 Date: 05/11/2021 invoice 14,520.26 due 2021-05-11")
