@@ -90,7 +90,8 @@ public final class Trainer {
                                   pageWindow: t.pageWindow,
                                   singlePageWarmupSteps: t.singlePageWarmupSteps,
                                   spanLabels: lossWeights.span > 0,
-                                  extractiveAnswers: t.answerDraw == .extractive)
+                                  extractiveAnswers: t.answerDraw == .extractive,
+                                  windowPageOffsets: t.windowPageOffsets)
         evaluator = preparation.evaluator(model: model, tokenizer: tokenizer, builders: (builder, probeBuilder), beams: 1)
         baselineAnswer = Baselines.mostFrequentAnswer(train.items)
 

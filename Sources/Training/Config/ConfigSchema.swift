@@ -32,13 +32,15 @@ public enum ConfigSchema {
         ConfigKey("model.ffn", .int(1...65_536), .int(1024), "feed-forward hidden size"),
         ConfigKey("model.activation", .choice(["relu", "gelu", "gated_gelu"]), .string("gelu"), "feed-forward activation"),
         ConfigKey("model.dropout", .double(0...0.9), .double(0.0), "dropout rate (0 = off)"),
-        ConfigKey("model.relative_buckets", .int(2...1024), .int(32), "T5 relative-position buckets"),
+        ConfigKey("model.relative_buckets", .int(4...1024), .int(32), "T5 relative-position buckets"),
         ConfigKey("model.relative_max_distance", .int(1...65_536), .int(128), "T5 relative-position max distance"),
 
         ConfigKey("encoder.summary_tokens", .int(1...256), .int(8), "K summary tokens per page"),
         ConfigKey("encoder.summarizer", .choice(["page_tokens", "queries", "pointer"]), .string("page_tokens"),
                   "how summaries are formed: summary-slot outputs, learned queries, or slot outputs + the tokens the span head points at"),
         ConfigKey("encoder.prompt", .text(.promptName), .string("plain"), "prompt template (a key of prompts) of the answer pass"),
+        ConfigKey("encoder.pointer_end_feature", .bool, .bool(false),
+                  "pointer summarizer: each slot also carries the span head's probability that the answer ends at its token"),
         ConfigKey("encoder.layout", .bool, .bool(true), "2D layout embeddings of OCR boxes"),
         ConfigKey("encoder.question_match", .bool, .bool(false), "exact-match feature: mark OCR words matching a question word (case- and suffix-insensitive)"),
         ConfigKey("encoder.visual", .choice(["none", "patches"]), .string("none"), "visual patch tokens of the page image"),
@@ -51,6 +53,9 @@ public enum ConfigSchema {
 
         ConfigKey("decoder.copy", .bool, .bool(false),
                   "copy path: the decoder mixes its vocabulary softmax with copying the source tokens of memory slots (pointer summarizer slots)"),
+
+        ConfigKey("decoder.target_leading_space", .bool, .bool(true),
+                  "encode answer targets as \" \" + answer, the form OCR words are encoded in, so a target token is the id of the OCR token it copies"),
 
         ConfigKey("page_head.pooling", .choice(["max", "mean", "attention", "first"]), .string("attention"), "pooling over the K summaries"),
         ConfigKey("page_head.probe", .bool, .bool(false), "2n-pass probe: the head reads a second, probe-prompted encoding"),
@@ -71,6 +76,8 @@ public enum ConfigSchema {
         ConfigKey("train.span_loss_weight", .double(0...1000), .double(0.0), "auxiliary loss marking the answer span among OCR tokens"),
         ConfigKey("train.contains_loss_weight", .double(0...1000), .double(0.0), "auxiliary per-page 'contains the answer' loss"),
         ConfigKey("train.page_window", .int(0...20), .int(0), "train on W consecutive pages containing the answer page (0 = all)"),
+        ConfigKey("train.window_page_offsets", .bool, .bool(true),
+                  "training windows keep their document page indexes (every page-index embedding row trains); off: renumbered 0…W−1"),
         ConfigKey("train.single_page_warmup_steps", .int(0...100_000_000), .int(0), "steps on the answer page alone before whole documents"),
         ConfigKey("train.answer_draw", .choice(["extractive", "any"]), .string("extractive"),
                   "draw the training target among gold forms printed on the answer page, or among all golds"),
@@ -79,6 +86,8 @@ public enum ConfigSchema {
         ConfigKey("train.eval_questions", .int(0...1_000_000), .int(300), "validation questions used during training (0 = all)"),
         ConfigKey("train.threads", .int(0...1024), .int(0), "worker threads (0 = all cores)"),
 
+        ConfigKey("eval.memory_pages", .choice(["all", "head_top1"]), .string("all"),
+                  "pages the decoder reads when generating: all (FiD), or only the page head's top page (hard routing)"),
         ConfigKey("eval.beams", .int(1...64), .int(1), "beam width (1 = greedy)"),
         ConfigKey("eval.max_answer_tokens", .int(1...512), .int(16), "longest generated (or extracted) answer, in tokens"),
         ConfigKey("eval.answer", .choice(["generate", "extract"]), .string("generate"),

@@ -60,7 +60,7 @@ public struct RunSettings: Equatable, Sendable {
         public var summaryTokens: Int
         public var summarizer: HiVT5Configuration.Summarizer
         public var promptName: String, prompt: String
-        public var layout: Bool, questionMatch: Bool
+        public var layout: Bool, questionMatch: Bool, pointerEndFeature: Bool
         public var visual: HiVT5Configuration.Visual
         public var imageSize: Int, patchSize: Int
         public var maxOCRTokens: Int, padToMaximum: Bool, maxQuestionTokens: Int
@@ -68,8 +68,10 @@ public struct RunSettings: Equatable, Sendable {
 
     /// `decoder.*`
     public struct Decoder: Equatable, Sendable {
-        /// The copy path (pointer-generator over memory slots' source tokens).
+        /// The copy path (pointer-generator over the memory slots' source tokens).
         public var copy: Bool
+        /// Answer targets in the OCR words' leading-space form (`decoder.target_leading_space`).
+        public var targetLeadingSpace: Bool
     }
 
     /// `page_head.*`; `probePrompt` is the resolved template of `page_head.probe_prompt`.
@@ -98,7 +100,7 @@ public struct RunSettings: Equatable, Sendable {
         public var schedule: LearningRateSchedule.Decay
         public var weightDecay: Double, clipNorm: Double
         public var pageLossWeight: Double, spanLossWeight: Double, containsLossWeight: Double
-        public var pageWindow: Int, singlePageWarmupSteps: Int
+        public var pageWindow: Int, singlePageWarmupSteps: Int, windowPageOffsets: Bool
         public var answerDraw: AnswerDraw
         public var seed: UInt64
         public var evalEvery: Int, evalQuestions: Int, threads: Int
@@ -109,6 +111,7 @@ public struct RunSettings: Equatable, Sendable {
         public var beams: Int
         public var maxAnswerTokens: Int
         public var answer: AnswerSource
+        public var memoryPages: GenerationOptions.MemoryPages
     }
 
     public var name: String
@@ -149,10 +152,11 @@ public struct RunSettings: Equatable, Sendable {
         encoder = Encoder(summaryTokens: r.int("encoder.summary_tokens"), summarizer: r.choice("encoder.summarizer", default: .pageTokens),
                           promptName: promptName, prompt: config.prompts[promptName] ?? "",
                           layout: r.bool("encoder.layout"), questionMatch: r.bool("encoder.question_match"),
+                          pointerEndFeature: r.bool("encoder.pointer_end_feature"),
                           visual: r.choice("encoder.visual", default: .none), imageSize: r.int("encoder.image_size"),
                           patchSize: r.int("encoder.patch_size"), maxOCRTokens: r.int("encoder.max_ocr_tokens"),
                           padToMaximum: r.bool("encoder.pad_to_maximum"), maxQuestionTokens: r.int("encoder.max_question_tokens"))
-        decoder = Decoder(copy: r.bool("decoder.copy"))
+        decoder = Decoder(copy: r.bool("decoder.copy"), targetLeadingSpace: r.bool("decoder.target_leading_space"))
         pageHead = PageHead(pooling: r.choice("page_head.pooling", default: .attention), probe: r.bool("page_head.probe"),
                             probePromptName: probePromptName, probePrompt: config.prompts[probePromptName] ?? "",
                             hidden: r.int("page_head.hidden"))
@@ -163,9 +167,11 @@ public struct RunSettings: Equatable, Sendable {
                       clipNorm: r.double("train.clip_norm"), pageLossWeight: r.double("train.page_loss_weight"),
                       spanLossWeight: r.double("train.span_loss_weight"), containsLossWeight: r.double("train.contains_loss_weight"),
                       pageWindow: r.int("train.page_window"), singlePageWarmupSteps: r.int("train.single_page_warmup_steps"),
+                      windowPageOffsets: r.bool("train.window_page_offsets"),
                       answerDraw: r.choice("train.answer_draw", default: .extractive), seed: UInt64(max(0, r.int("train.seed"))),
                       evalEvery: r.int("train.eval_every"), evalQuestions: r.int("train.eval_questions"), threads: r.int("train.threads"))
-        eval = Eval(beams: r.int("eval.beams"), maxAnswerTokens: r.int("eval.max_answer_tokens"), answer: r.choice("eval.answer", default: .generate))
+        eval = Eval(beams: r.int("eval.beams"), maxAnswerTokens: r.int("eval.max_answer_tokens"), answer: r.choice("eval.answer", default: .generate),
+                    memoryPages: r.choice("eval.memory_pages", default: .all))
         r.checkEveryKeyRead()
         var problems = r.problems
         problems += crossKeyProblems()

@@ -29,7 +29,8 @@ public struct RunPreparation {
     /// the span head is trained (then both kinds of answer are reported).
     public func evaluator(model: HiVT5, tokenizer: BPETokenizer, builders: (BatchBuilder, BatchBuilder?), beams: Int) -> Evaluator {
         Evaluator(model: model, tokenizer: tokenizer, builder: builders.0, probeBuilder: builders.1,
-                  options: GenerationOptions(maxLength: settings.eval.maxAnswerTokens, beams: beams),
+                  options: GenerationOptions(maxLength: settings.eval.maxAnswerTokens, beams: beams,
+                                             memoryPages: settings.eval.memoryPages),
                   batchSize: settings.train.batchQuestions,
                   extractSpans: answerSource == .extract || settings.train.spanLossWeight > 0)
     }
@@ -92,6 +93,7 @@ public struct RunPreparation {
         m.layout = settings.encoder.layout
         m.questionMatch = settings.encoder.questionMatch
         m.copy = settings.decoder.copy
+        m.pointerEndFeature = settings.encoder.pointerEndFeature
         if settings.encoder.visual == .patches {
             m.visual = .patches
             let patch = settings.encoder.patchSize
@@ -111,10 +113,11 @@ public struct RunPreparation {
     public func batchBuilders(tokenizer: BPETokenizer) throws -> (answer: BatchBuilder, probe: BatchBuilder?) {
         let e = settings.encoder
         func builder(prompt: String) throws -> BatchBuilder {
-            let batch = BatchConfig(summarySlots: e.summarizer == .queries ? 0 : e.summaryTokens,
+            var batch = BatchConfig(summarySlots: e.summarizer == .queries ? 0 : e.summaryTokens,
                                     prompt: prompt, maxQuestionTokens: e.maxQuestionTokens,
                                     maxOCRTokens: e.maxOCRTokens, maxAnswerTokens: settings.eval.maxAnswerTokens,
                                     padToMaximum: e.padToMaximum)
+            batch.answerLeadingSpace = settings.decoder.targetLeadingSpace
             return try BatchBuilder(tokenizer: tokenizer, config: batch)
         }
         let answer = try builder(prompt: e.prompt)
