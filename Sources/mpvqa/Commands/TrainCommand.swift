@@ -66,7 +66,7 @@ struct EvalCommand: ParsableCommand {
     var dataDir = "runs/_data"
 
     func validate() throws {
-        guard beams >= 1 else { throw ValidationError("--beams must be at least 1, got \(beams)") }
+        guard (1...64).contains(beams) else { throw ValidationError("--beams: \(beams): expected an integer in 1…64 (as eval.beams)") }
     }
 
     func run() throws {
