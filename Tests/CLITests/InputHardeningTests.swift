@@ -130,6 +130,8 @@ final class InputHardeningTests: XCTestCase {
         XCTAssertEqual(try Data(contentsOf: runDir.appendingPathComponent("config.yaml")), before, "config.yaml changed")
         let eval = try run(["eval", "--run", runDir.path, "--data-dir", data.path])
         XCTAssertEqual(eval.status, 0, eval.stderr)
+        assertClearError(try run(["eval", "--run", runDir.path, "--data-dir", data.path, "--beams", "1000"]), "--beams: 1000: expected an integer in 1…64")
+        assertClearError(try run(["eval", "--run", runDir.path, "--data-dir", data.path, "--split", "nope"]), "nope.json: question file not found")
 
         // Steps 11…13 logged after the checkpoint at 10 (as a killed run leaves them), then a resume to 20.
         let metrics = runDir.appendingPathComponent("metrics.jsonl")
@@ -199,6 +201,7 @@ final class InputHardeningTests: XCTestCase {
         assertClearError(try score(entries("\"answer_page\": 0", "\"answer_page\": 0, \"page_scores\": [1e999, 1]")),
                          "not a finite JSON number (byte offset ")
         assertClearError(try score(""), "the file is empty (0 bytes)")
+        assertClearError(try run(["score", "--gold", fixtures.path, "--predictions", gold.path]), "cannot read the question file: it is a directory")
         let full = entries("\"answer_page\": 0", "\"answer_page\": 0")
         assertClearError(try score(String(full.prefix(40))), "invalid JSON at byte offset 40")
         assertClearError(try score(entries("\"answer_page\": true", "\"answer_page\": 0")), "questionId 201: answer_page: expected an integer page index")
