@@ -83,6 +83,10 @@ public final class Trainer {
         let evalLimit = t.evalQuestions
         validation = try QuestionSet.load(layout: layout, split: "val", limit: evalLimit > 0 ? evalLimit : nil,
                                           visual: preparation.visualPatches, threads: threadsForLoading).items
+        // The question files are validated non-empty; this keeps the batch sampler's invariant local.
+        for (split, count) in [("train", train.items.count), ("val", validation.count)] where count == 0 {
+            throw DataError(file: layout.questionFile(split), field: "data", "no usable questions; expected at least one to \(split == "train" ? "train on" : "validate with")")
+        }
         let source: QuestionSource = settings.dataset.synthetic.online && !settings.dataset.usesReleasedDataset
             ? .online(preparation.syntheticConfig) : .fixed(train)
         batches = TrainingBatches(source: source, builder: builder, probeBuilder: probeBuilder,

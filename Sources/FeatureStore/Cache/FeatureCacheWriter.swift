@@ -1,5 +1,6 @@
 import CHDF5
 import Foundation
+import RunSupport
 import TensorCore
 
 /// Appends summaries S(q, p) to a cache file (`FeatureCacheSchema`) in batches, so that a
@@ -289,7 +290,7 @@ public final class FeatureCacheWriter: @unchecked Sendable {
         do {
             try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         } catch {
-            throw FeatureCacheError(.io, file: path, "cannot create directory \(directory.path): \(error.localizedDescription)")
+            throw FeatureCacheError(.io, file: path, "cannot create directory \(directory.path): \(FileSystemError.reason(of: error) ?? error.localizedDescription)")
         }
         removeStaleTemporaries(of: url)
         let temporary = directory.appendingPathComponent("\(temporaryPrefix(of: url))\(getpid())-\(UInt32.random(in: 0...UInt32.max))").path

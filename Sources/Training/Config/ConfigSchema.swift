@@ -32,7 +32,7 @@ public enum ConfigSchema {
         ConfigKey("model.ffn", .int(1...65_536), .int(1024), "feed-forward hidden size"),
         ConfigKey("model.activation", .choice(["relu", "gelu", "gated_gelu"]), .string("gelu"), "feed-forward activation"),
         ConfigKey("model.dropout", .double(0...0.9), .double(0.0), "dropout rate (0 = off)"),
-        ConfigKey("model.relative_buckets", .int(2...1024), .int(32), "T5 relative-position buckets"),
+        ConfigKey("model.relative_buckets", .int(4...1024), .int(32), "T5 relative-position buckets"),
         ConfigKey("model.relative_max_distance", .int(1...65_536), .int(128), "T5 relative-position max distance"),
 
         ConfigKey("encoder.summary_tokens", .int(1...256), .int(8), "K summary tokens per page"),
