@@ -27,6 +27,10 @@ public final class Trainer {
     public let batches: TrainingBatches
     public let validation: [BatchItem]
     public let evaluator: Evaluator
+    /// `train.mode: cached`: the feature caches and what trains (nil end to end).
+    public let cached: CachedTraining?
+    /// What the optimizer updates (everything end to end).
+    let trainable: [Tensor]
     public private(set) var state: TrainingState
     let lossWeights: LossWeights
     let baselineAnswer: String
@@ -46,15 +50,17 @@ public final class Trainer {
         let threads = config.int("train.threads")
         if threads > 0 { Parallel.threads = threads }
         try AtomicFile.write(config.yaml, to: run.config)
-        let info = RunInfo.current(seed: config.int("train.seed"))
+        var info = RunInfo.current(seed: config.int("train.seed"))
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
         if !resume { try AtomicFile.write(try encoder.encode(info), to: run.runInfo) }
+        let cachedMode = config.string("train.mode") == "cached"
+        if cachedMode { try CachedTraining.checkSettings(config) }
         log("\(resume ? "resuming" : "starting") run \(run.url.path): commit \(info.commit), BLAS \(info.blasKernel), \(Parallel.threads) threads")
 
         preparation = RunPreparation(config: config, dataDirectory: dataDirectory, log: log)
         let layout = try preparation.dataset()
-        tokenizer = try preparation.tokenizer(layout: layout)
+        tokenizer = try (cachedMode ? CachedTraining.tokenizer(config) : nil) ?? preparation.tokenizer(layout: layout)
         try tokenizer.save(to: run.tokenizer)
         let modelConfig = try preparation.modelConfiguration(tokenizer: tokenizer)
         var rng = SeededRNG(seed: UInt64(config.int("train.seed")))
@@ -64,8 +70,7 @@ public final class Trainer {
         let steps = config.int("train.steps")
         schedule = LearningRateSchedule(peak: config.double("train.lr"), warmupSteps: config.int("train.warmup_steps"), totalSteps: steps,
                                         decay: LearningRateSchedule.Decay(rawValue: config.string("train.schedule")) ?? .cosine)
-        optimizer = AdamW(parameters: model.namedParameters, learningRate: schedule(0), weightDecay: config.double("train.weight_decay"))
-        lossWeights = LossWeights(page: config.double("train.page_loss_weight"), span: config.double("train.span_loss_weight"),
+        lossWeights = LossWeights(page: config.double("train.page_loss_weight"), span: cachedMode ? 0 : config.double("train.span_loss_weight"),
                                   contains: config.double("train.contains_loss_weight"))
 
         let (builder, probeBuilder) = try preparation.batchBuilders(tokenizer: tokenizer)
@@ -84,6 +89,15 @@ public final class Trainer {
                                   extractiveAnswers: config.string("train.answer_draw") == "extractive")
         evaluator = preparation.evaluator(model: model, tokenizer: tokenizer, builders: (builder, probeBuilder), beams: 1)
         baselineAnswer = Baselines.mostFrequentAnswer(train.items)
+        cached = cachedMode ? try CachedTraining(config: config, model: model, tokenizer: tokenizer, layout: layout, train: train,
+                                                 validation: validation, log: log) : nil
+        let trainableParameters = cached?.trainable ?? model.namedParameters
+        trainable = trainableParameters.map(\.tensor)
+        optimizer = AdamW(parameters: trainableParameters, learningRate: schedule(0), weightDecay: config.double("train.weight_decay"))
+        if let cached, !resume {
+            info.caches = cached.records
+            try AtomicFile.write(try encoder.encode(info), to: run.runInfo)
+        }
 
         state = TrainingState()
         if resume {
@@ -110,20 +124,22 @@ public final class Trainer {
             let step = state.step
             let batch = prefetcher.batch(step: step)
             var dropout: SeededRNG? = config.double("model.dropout") > 0 ? batches.rng(step: step, purpose: 4) : nil
-            let loss = model.loss(batch, weights: lossWeights, rng: &dropout)
+            let loss = try cached.map { model.loss(try $0.train.encoded(batches.items(step: step)), targets: batch.targets,
+                                                   weights: lossWeights, rng: &dropout) }
+                ?? model.loss(batch, weights: lossWeights, rng: &dropout)
             let total = loss.total.item
             guard total.isFinite else {
                 throw TrainingError.nonFinite("loss is \(total) at step \(step) (answer \(loss.answer), page \(loss.page)); "
                     + "the last good checkpoint is \(runDirectory.latestCheckpoint.path) — try a lower train.lr or train.clip_norm")
             }
             loss.total.backward()
-            let norm = clipGradientNorm(model.parameters, maxNorm: clip > 0 ? clip : .infinity)  // returns the norm either way
+            let norm = clipGradientNorm(trainable, maxNorm: clip > 0 ? clip : .infinity)  // returns the norm either way
             guard norm.isFinite else {
                 throw TrainingError.nonFinite("gradient norm is \(norm) at step \(step); the last good checkpoint is \(runDirectory.latestCheckpoint.path)")
             }
             optimizer.learningRate = schedule(step)
             optimizer.update()
-            optimizer.zeroGrad()
+            if cached != nil { model.zeroGrad() } else { optimizer.zeroGrad() }  // frozen parameters collect gradients too
             state.step += 1
             state.elapsedSeconds = startElapsed + Date().timeIntervalSince(start)
 
@@ -160,7 +176,7 @@ public final class Trainer {
     /// (and `best` when the val ANLS improved).
     func validate(metrics: JSONLinesWriter) throws {
         let started = Date()
-        let predictions = evaluator.predict(validation)
+        let predictions = try cached.map { try evaluator.predict(validation, features: $0.val) } ?? evaluator.predict(validation)
         let gold = validation.map { Question(questionId: $0.questionId, question: $0.question, docId: "", pageIds: $0.pages.indices.map(String.init),
                                              answers: $0.answers, answerPageIndex: $0.answerPageIndex, dataSplit: "val") }
         let report = try Scorer.score(gold: gold, predictions: predictions.map(\.submissionEntry))

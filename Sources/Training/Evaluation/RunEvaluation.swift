@@ -55,7 +55,10 @@ public struct RunEvaluation {
         let evaluator = preparation.evaluator(model: model, tokenizer: tokenizer, builders: (builder, probe), beams: beams)
         let source = preparation.answerSource
         let started = Date()
-        let predictions = evaluator.predict(set.items, progress: "eval \(split)")
+        let features = try config.string("train.mode") == "cached"
+            ? CachedEvaluationFeatures.open(model: model, config: config, tokenizer: tokenizer, layout: layout, set: set) : nil
+        let predictions = try features.map { try evaluator.predict(set.items, features: $0, progress: "eval \(split) (cached)") }
+            ?? evaluator.predict(set.items, progress: "eval \(split)")
         let seconds = Date().timeIntervalSince(started)
         let pages = set.items.reduce(0) { $0 + $1.pages.count }
         let passes = config.bool("page_head.probe") ? 2.0 : 1.0
@@ -102,6 +105,7 @@ public struct RunEvaluation {
             metrics["encoder_passes_per_question"] = passes
             metrics["split"] = split
             metrics["checkpoint"] = checkpoint.lastPathComponent
+            if let features { metrics["caches"] = features.records.map { ["role": $0.role, "file": $0.file, "key": $0.key ?? ""] } }
             try AtomicFile.write(try JSONSerialization.data(withJSONObject: metrics, options: [.prettyPrinted, .sortedKeys]),
                                  to: out.appendingPathComponent("metrics.json"))
         }

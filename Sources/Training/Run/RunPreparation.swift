@@ -43,7 +43,9 @@ public struct RunPreparation {
         Evaluator(model: model, tokenizer: tokenizer, builder: builders.0, probeBuilder: builders.1,
                   options: GenerationOptions(maxLength: config.int("eval.max_answer_tokens"), beams: beams),
                   batchSize: max(1, config.int("train.batch_questions")),
-                  extractSpans: answerSource == .extract || config.double("train.span_loss_weight") > 0)
+                  // Cached mode has no token states to extract from (its span weight is forced to 0).
+                  extractSpans: config.string("train.mode") != "cached"
+                      && (answerSource == .extract || config.double("train.span_loss_weight") > 0))
     }
 
     /// True when the run reads a released MP-DocVQA copy instead of the synthetic set.
