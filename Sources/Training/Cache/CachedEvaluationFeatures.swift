@@ -7,11 +7,10 @@ import Models
 /// the run's (frozen) encoder — the same key as at training time, so they are reused, and
 /// built when missing — or, with external features, the `train.features` file of the split.
 public enum CachedEvaluationFeatures {
-    public static func open(model: HiVT5, config: Config, tokenizer: BPETokenizer, layout: DatasetLayout,
+    public static func open(model: HiVT5, settings: RunSettings, tokenizer: BPETokenizer, layout: DatasetLayout,
                             set: QuestionSet) throws -> CachedFeatures {
-        if CachedTraining.encoderRun(config) != nil {
-            return try SplitCaches.open(model: model, config: config, tokenizer: tokenizer, layout: layout, set: set,
-                                        directory: URL(fileURLWithPath: config.string("train.cache_dir")),
+        if CachedTraining.encoderRun(settings) != nil {
+            return try SplitCaches.open(model: model, settings: settings, tokenizer: tokenizer, layout: layout, set: set,
                                         log: { FileHandle.standardError.write(Data(($0 + "\n").utf8)) })
         }
         guard set.split == "train" || set.split == "val" else {
@@ -19,7 +18,7 @@ public enum CachedEvaluationFeatures {
         }
         let expected = CachedFeatures.Expectation(summaryTokens: model.configuration.summaryTokens, modelDim: model.configuration.modelDim,
                                                   tokenizerHash: EncoderCacheKey.tokenizerHash(tokenizer))
-        return try CachedFeatures(answer: URL(fileURLWithPath: config.string("train.features.\(set.split)")), probe: nil,
+        return try CachedFeatures(answer: URL(fileURLWithPath: set.split == "train" ? settings.train.features.train : settings.train.features.val), probe: nil,
                                   items: set.items, expected: expected)
     }
 }

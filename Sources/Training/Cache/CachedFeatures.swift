@@ -83,7 +83,7 @@ public final class CachedFeatures: @unchecked Sendable {
     }
 
     /// Encoded questions of `items` (every page of each): summaries `[B·P, K, d]` with P the
-    /// longest document, zero rows on padded pages.
+    /// longest document, zero rows on padded pages; slot tokens `[B·P, K]`; page indexes 0…P−1.
     public func encoded(_ items: [BatchItem]) throws -> EncodedQuestions {
         let b = items.count, p = items.map(\.pages.count).max() ?? 0
         let k = answer.header.summaryTokens, d = answer.header.modelDim
@@ -100,8 +100,17 @@ public final class CachedFeatures: @unchecked Sendable {
             }
             return tensor
         }
+        // Slot token ids of the answer pass (the decoder's copy path reads them); −1 on padded pages.
+        var slots = [Int32](repeating: -1, count: b * p * k)
+        try slots.withUnsafeMutableBufferPointer { buffer in
+            for (i, item) in items.enumerated() {
+                let range = answer.rowRange(questionId: Int64(item.questionId))!
+                let start = i * p * k
+                try answer.readSlotTokens(rows: range, into: UnsafeMutableBufferPointer(rebasing: buffer[start..<start + range.count * k]))
+            }
+        }
         return EncodedQuestions(batchSize: b, pageCount: p, summaries: try read(answer), probeSummaries: try probe.map(read),
-                                pageValid: valid)
+                                pageValid: valid, slotTokens: slots)
     }
 }
 

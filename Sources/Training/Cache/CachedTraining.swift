@@ -20,6 +20,7 @@ import RunSupport
 /// reads the embedding, so it trains with the decoder.
 ///
 /// The span loss reads encoder token states, which are not cached: its weight is forced to 0.
+/// Settings it cannot honour are refused when the config is decoded (`RunSettings`).
 public final class CachedTraining {
     public let train: CachedFeatures
     public let val: CachedFeatures
@@ -32,8 +33,8 @@ public final class CachedTraining {
     public var records: [CacheRecord] { train.records + val.records }
 
     /// The encoder run's directory, or nil with external features.
-    public static func encoderRun(_ config: Config) -> RunDirectory? {
-        let path = config.string("train.encoder_run")
+    public static func encoderRun(_ settings: RunSettings) -> RunDirectory? {
+        let path = settings.train.encoderRun
         return path.isEmpty ? nil : RunDirectory(URL(fileURLWithPath: path))
     }
 
@@ -44,58 +45,25 @@ public final class CachedTraining {
     }
 
     /// The tokenizer of cached training: the encoder run's (its embedding rows are indexed by it).
-    public static func tokenizer(_ config: Config) throws -> BPETokenizer? {
-        guard let run = encoderRun(config) else { return nil }
+    public static func tokenizer(_ settings: RunSettings) throws -> BPETokenizer? {
+        guard let run = encoderRun(settings) else { return nil }
         guard FileManager.default.fileExists(atPath: run.tokenizer.path) else {
             throw ConfigError(source: run.url.path, key: "train.encoder_run", "has no tokenizer.json; is it an mpvqa run directory?")
         }
         return try BPETokenizer(contentsOf: run.tokenizer)
     }
 
-    /// Refuses the settings cached training cannot honour, naming the key and why.
-    public static func checkSettings(_ config: Config) throws {
-        let hasRun = !config.string("train.encoder_run").isEmpty
-        let features = (config.string("train.features.train"), config.string("train.features.val"))
-        let hasFeatures = !features.0.isEmpty || !features.1.isEmpty
-        if hasRun && hasFeatures {
-            throw ConfigError(key: "train.features", "is set together with train.encoder_run; cached mode reads either the encoder run's caches or external files, not both")
-        }
-        if !hasRun && !hasFeatures {
-            throw ConfigError(key: "train.encoder_run", "cached mode needs train.encoder_run (a run whose frozen encoder makes the caches) or train.features.train and .val (external cache files)")
-        }
-        if hasFeatures && (features.0.isEmpty || features.1.isEmpty) {
-            throw ConfigError(key: features.0.isEmpty ? "train.features.train" : "train.features.val", "is empty; external features need both a train and a val file")
-        }
-        if hasFeatures && config.bool("page_head.probe") {
-            throw ConfigError(key: "page_head.probe", "needs probe-prompt caches, which external features (train.features) do not provide")
-        }
-        if config.int("train.page_window") != 0 {
-            throw ConfigError(key: "train.page_window", "is \(config.int("train.page_window")); cached mode trains on full documents (set it to 0)")
-        }
-        if config.int("train.single_page_warmup_steps") != 0 {
-            throw ConfigError(key: "train.single_page_warmup_steps", "must be 0 in cached mode (full documents only)")
-        }
-        if config.bool("dataset.synthetic.online") {
-            throw ConfigError(key: "dataset.synthetic.online", "cannot be used in cached mode: a cache holds a fixed split, not freshly generated documents")
-        }
-        if config.string("eval.answer") == "extract" {
-            throw ConfigError(key: "eval.answer", "is 'extract', but the span head reads encoder token states, which cached mode does not have; use 'generate'")
-        }
-    }
-
     /// Loads the encoder run's weights into `model` (the encoder groups must fit; decoder,
     /// page memory and page head load when their shapes fit — continuing stage 1 — and stay
     /// freshly initialised otherwise), builds or reuses the train and val caches, and picks
     /// the trainable parameters.
-    public init(config: Config, model: HiVT5, tokenizer: BPETokenizer, layout: DatasetLayout, train trainSet: QuestionSet,
+    public init(settings: RunSettings, model: HiVT5, tokenizer: BPETokenizer, layout: DatasetLayout, train trainSet: QuestionSet,
                 validation: [BatchItem], log: RunLog) throws {
-        try Self.checkSettings(config)
-        let directory = URL(fileURLWithPath: config.string("train.cache_dir"))
         let say: @Sendable (String) -> Void = { log($0) }
-        if config.double("train.span_loss_weight") != 0 {
-            log("cached mode: train.span_loss_weight \(config.double("train.span_loss_weight")) forced to 0 (the span head reads encoder token states, which are not cached)")
+        if settings.train.spanLossWeight != 0 {
+            log("cached mode: train.span_loss_weight \(settings.train.spanLossWeight) forced to 0 (the span head reads encoder token states, which are not cached)")
         }
-        if let run = Self.encoderRun(config) {
+        if let run = Self.encoderRun(settings) {
             let checkpoint = try Self.encoderCheckpoint(run)
             let file = try SafeTensorsFile(contentsOf: checkpoint)
             try model.tokenEmbedding.loadParameters(from: file, prefix: "model.tokenEmbedding", allowUnused: true)
@@ -108,16 +76,16 @@ public final class CachedTraining {
             log("cached mode: frozen encoder and token embedding from \(checkpoint.path); continued from it: \(continued.joined(separator: ", "))"
                 + (fresh.isEmpty ? "" : "; freshly initialised (shapes differ): \(fresh.joined(separator: ", "))"))
             let valSet = try QuestionSet.load(layout: layout, split: "val", visual: nil, threads: ProcessInfo.processInfo.activeProcessorCount)
-            train = try SplitCaches.open(model: model, config: config, tokenizer: tokenizer, layout: layout, set: trainSet, directory: directory, log: say)
-            val = try SplitCaches.open(model: model, config: config, tokenizer: tokenizer, layout: layout, set: valSet,
-                                       checkItems: validation, directory: directory, log: say)
+            train = try SplitCaches.open(model: model, settings: settings, tokenizer: tokenizer, layout: layout, set: trainSet, log: say)
+            val = try SplitCaches.open(model: model, settings: settings, tokenizer: tokenizer, layout: layout, set: valSet,
+                                       checkItems: validation, log: say)
             frozenEmbedding = true
         } else {
             let expected = CachedFeatures.Expectation(summaryTokens: model.configuration.summaryTokens, modelDim: model.configuration.modelDim,
                                                       tokenizerHash: EncoderCacheKey.tokenizerHash(tokenizer))
-            train = try CachedFeatures(answer: URL(fileURLWithPath: config.string("train.features.train")), probe: nil,
+            train = try CachedFeatures(answer: URL(fileURLWithPath: settings.train.features.train), probe: nil,
                                        items: trainSet.items, expected: expected)
-            val = try CachedFeatures(answer: URL(fileURLWithPath: config.string("train.features.val")), probe: nil,
+            val = try CachedFeatures(answer: URL(fileURLWithPath: settings.train.features.val), probe: nil,
                                      items: validation, expected: expected)
             try Self.requireSameEncoder(train.answer, val.answer)
             log("cached mode: external features \(train.answer.url.path) and \(val.answer.url.path) (encoder_hash '\(train.answer.header.encoderHash)'); the token embedding trains with the decoder")

@@ -13,8 +13,8 @@ import Models
 ///   split's question file).
 ///
 /// ```swift
-/// let key = try EncoderCacheKey.make(model: model, config: config, tokenizer: tokenizer, layout: layout,
-///                                    split: "val", promptName: "plain", dtype: .float32)
+/// let key = try EncoderCacheKey.make(model: model, settings: settings, tokenizer: tokenizer, layout: layout,
+///                                    split: "val", promptTemplate: settings.encoder.prompt, dtype: .float32)
 /// let url = cacheDirectory.appendingPathComponent(key.fileName)
 /// ```
 public enum EncoderCacheKey {
@@ -48,15 +48,16 @@ public enum EncoderCacheKey {
         return "\(layout.root.standardizedFileURL.lastPathComponent) questions-sha256=\(digest.hex)"
     }
 
-    /// The key of `model`'s summaries of `split` rendered with prompt `promptName`.
-    public static func make(model: HiVT5, config: Config, tokenizer: BPETokenizer, layout: DatasetLayout, split: String,
-                            promptName: String, dtype: FeatureDType) throws -> FeatureCacheKey {
+    /// The key of `model`'s summaries of `split` rendered with `promptTemplate`.
+    public static func make(model: HiVT5, settings: RunSettings, tokenizer: BPETokenizer, layout: DatasetLayout, split: String,
+                            promptTemplate: String, dtype: FeatureDType) throws -> FeatureCacheKey {
+        let run = settings
         var settings: [String: String] = ["tokenizer": tokenizerHash(tokenizer)]
         for key in ConfigSchema.keys.map(\.name) where key.hasPrefix("encoder.") && key != "encoder.prompt" || modelKeys.contains(key) {
-            settings[key] = config.value(key).description
+            settings[key] = run.config.rawValue(key)?.description ?? ""  // every schema key has a resolved value
         }
         return FeatureCacheKey(encoderHash: encoderHash(model),
-                               promptTemplate: try config.prompt(promptName, referencedBy: "prompt"),
+                               promptTemplate: promptTemplate,
                                summaryTokens: model.configuration.summaryTokens, modelDim: model.configuration.modelDim,
                                dtype: dtype, split: split, datasetIdentity: try splitFingerprint(layout: layout, split: split),
                                encoderSettings: settings)

@@ -133,9 +133,15 @@ public struct FeatureCacheBuilder {
         return .built(rows: written, resumedRows: rowsBefore)
     }
 
-    /// The `[n · K]` slot token ids of the gathered rows, or nil while the encoding carries
-    /// none (the writer then stores −1: no copy source).
+    /// The `[n · K]` slot token ids of the gathered rows (−1 = the slot has no source token),
+    /// or nil when the encoding carries none (the writer then stores −1).
     static func slotTokens(_ encoded: EncodedQuestions, rows: [Int32], k: Int) -> [Int32]? {
-        nil
+        guard let all = encoded.slotTokens else { return nil }
+        var ids = [Int32](repeating: -1, count: rows.count * k)
+        for (i, r) in rows.enumerated() {
+            let from = Int(r) * k
+            for slot in 0..<k { ids[i * k + slot] = all[from + slot] }
+        }
+        return ids
     }
 }

@@ -9,37 +9,33 @@ import RunSupport
 /// shared cache directory, resumes unfinished ones, and opens them checked.
 ///
 /// ```swift
-/// let features = try SplitCaches.open(model: model, config: config, tokenizer: tokenizer, layout: layout,
+/// let features = try SplitCaches.open(model: model, settings: settings, tokenizer: tokenizer, layout: layout,
 ///                                     set: valSet, directory: URL(fileURLWithPath: "runs/_cache"), log: log)
 /// ```
 public enum SplitCaches {
-    /// The storage type of built caches (`train.cache_dtype`).
-    public static func dtype(_ config: Config) -> FeatureDType { FeatureDType(rawValue: config.string("train.cache_dtype")) ?? .float32 }
-
     /// One prompt's builder for `set` (the key names `set.split`).
-    public static func builder(model: HiVT5, config: Config, tokenizer: BPETokenizer, batchBuilder: BatchBuilder, layout: DatasetLayout,
-                               split: String, promptKey: String, dtype: FeatureDType, directory: URL,
-                               log: (@Sendable (String) -> Void)?) throws -> FeatureCacheBuilder {
-        let key = try EncoderCacheKey.make(model: model, config: config, tokenizer: tokenizer, layout: layout, split: split,
-                                           promptName: config.string(promptKey), dtype: dtype)
+    public static func builder(model: HiVT5, settings: RunSettings, tokenizer: BPETokenizer, batchBuilder: BatchBuilder, layout: DatasetLayout,
+                               split: String, directory: URL, log: (@Sendable (String) -> Void)?) throws -> FeatureCacheBuilder {
+        let key = try EncoderCacheKey.make(model: model, settings: settings, tokenizer: tokenizer, layout: layout, split: split,
+                                           promptTemplate: batchBuilder.config.prompt, dtype: settings.train.cacheDType)
         return FeatureCacheBuilder(model: model, batchBuilder: batchBuilder, key: key, tokenizerHash: EncoderCacheKey.tokenizerHash(tokenizer),
-                                   directory: directory, questionsPerBatch: max(1, config.int("train.batch_questions")), log: log)
+                                   directory: directory, questionsPerBatch: settings.train.batchQuestions, log: log)
     }
 
     /// Builds or reuses the caches of `set` and opens them; `checkItems` (default: all of
     /// `set`) are the questions the caller will read.
-    public static func open(model: HiVT5, config: Config, tokenizer: BPETokenizer, layout: DatasetLayout, set: QuestionSet,
-                            checkItems: [BatchItem]? = nil, directory: URL, log: (@Sendable (String) -> Void)?) throws -> CachedFeatures {
-        let preparation = RunPreparation(config: config, dataDirectory: directory)
+    public static func open(model: HiVT5, settings: RunSettings, tokenizer: BPETokenizer, layout: DatasetLayout, set: QuestionSet,
+                            checkItems: [BatchItem]? = nil, log: (@Sendable (String) -> Void)?) throws -> CachedFeatures {
+        let directory = URL(fileURLWithPath: settings.train.cacheDir)
+        let preparation = RunPreparation(settings: settings, dataDirectory: directory)
         let (answerBuilder, probeBuilder) = try preparation.batchBuilders(tokenizer: tokenizer)
-        let dtype = dtype(config)
-        let answer = try builder(model: model, config: config, tokenizer: tokenizer, batchBuilder: answerBuilder, layout: layout,
-                                 split: set.split, promptKey: "encoder.prompt", dtype: dtype, directory: directory, log: log)
+        let answer = try builder(model: model, settings: settings, tokenizer: tokenizer, batchBuilder: answerBuilder, layout: layout,
+                                 split: set.split, directory: directory, log: log)
         try answer.build(set)
         var probe: FeatureCacheBuilder? = nil
         if let probeBuilder {
-            probe = try builder(model: model, config: config, tokenizer: tokenizer, batchBuilder: probeBuilder, layout: layout,
-                                split: set.split, promptKey: "page_head.probe_prompt", dtype: dtype, directory: directory, log: log)
+            probe = try builder(model: model, settings: settings, tokenizer: tokenizer, batchBuilder: probeBuilder, layout: layout,
+                                split: set.split, directory: directory, log: log)
             try probe!.build(set)
         }
         let expected = CachedFeatures.Expectation(summaryTokens: model.configuration.summaryTokens, modelDim: model.configuration.modelDim,

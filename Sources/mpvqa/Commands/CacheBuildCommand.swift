@@ -36,8 +36,8 @@ extension CacheCommand {
         @Option(help: "Which checkpoint of the run: best or latest.")
         var checkpoint = "best"
 
-        @Option(help: "Shared directory of feature caches.")
-        var cacheDir = "runs/_cache"
+        @Option(help: "Shared directory of feature caches (default: the run's train.cache_dir, runs/_cache).")
+        var cacheDir: String?
 
         @Option(help: "Shared cache of generated datasets and tokenizers.")
         var dataDir = "runs/_data"
@@ -55,11 +55,13 @@ extension CacheCommand {
             var config = try ConfigDocument.parse(try String(contentsOf: run.config, encoding: .utf8), source: run.config.path).base
             if let prompt { try config.set("encoder.prompt", text: prompt, source: "--prompt") }
             if let dtype { try config.set("train.cache_dtype", text: dtype, source: "--dtype") }
+            if let cacheDir { try config.set("train.cache_dir", text: cacheDir, source: "--cache-dir") }
+            let settings = try RunSettings(config)
             let weights = checkpoint == "best" ? run.bestCheckpoint : run.latestCheckpoint
             guard FileManager.default.fileExists(atPath: weights.path) else {
                 throw ValidationError("--checkpoint \(checkpoint): \(weights.path) does not exist")
             }
-            let preparation = RunPreparation(config: config, dataDirectory: URL(fileURLWithPath: dataDir))
+            let preparation = RunPreparation(settings: settings, dataDirectory: URL(fileURLWithPath: dataDir))
             let tokenizer = try BPETokenizer(contentsOf: run.tokenizer)
             var rng = SeededRNG(seed: 0)
             let model = HiVT5(try preparation.modelConfiguration(tokenizer: tokenizer), rng: &rng)
@@ -67,10 +69,9 @@ extension CacheCommand {
             let layout = try preparation.dataset()
             let set = try QuestionSet.load(layout: layout, split: split, visual: preparation.visualPatches,
                                            threads: ProcessInfo.processInfo.activeProcessorCount)
-            let builder = try SplitCaches.builder(model: model, config: config, tokenizer: tokenizer,
+            let builder = try SplitCaches.builder(model: model, settings: settings, tokenizer: tokenizer,
                                                   batchBuilder: try preparation.batchBuilders(tokenizer: tokenizer).answer,
-                                                  layout: layout, split: split, promptKey: "encoder.prompt",
-                                                  dtype: SplitCaches.dtype(config), directory: URL(fileURLWithPath: cacheDir),
+                                                  layout: layout, split: split, directory: URL(fileURLWithPath: settings.train.cacheDir),
                                                   log: { FileHandle.standardError.write(Data(($0 + "\n").utf8)) })
             switch try builder.build(set) {
             case .alreadyComplete:
