@@ -52,6 +52,6 @@ let package = Package(
         .testTarget(name: "TrainingTests", dependencies: ["Training", "Models", "DocData", "TensorCore", "TestSupport"],
                     resources: [.copy("Fixtures")]),
         .testTarget(name: "FeatureStoreTests", dependencies: ["FeatureStore", "TensorCore", "TestSupport"], resources: [.copy("Fixtures")]),
-        .testTarget(name: "CLITests", dependencies: ["TestSupport", "NeuralNet"]),
+        .testTarget(name: "CLITests", dependencies: ["TestSupport", "NeuralNet", "FeatureStore"], resources: [.copy("Fixtures")]),
     ]
 )
