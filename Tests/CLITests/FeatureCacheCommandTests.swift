@@ -81,12 +81,18 @@ final class FeatureCacheCommandTests: XCTestCase {
         process.executableURL = BuiltProducts.directory.appendingPathComponent("mpvqa")
         process.arguments = ["cache", "--run", work.appendingPathComponent("enc").path, "--split", "train",
                              "--cache-dir", work.appendingPathComponent("killed").path, "--data-dir", work.appendingPathComponent("data").path]
+        let errURL = work.appendingPathComponent("kill.stderr")
+        _ = FileManager.default.createFile(atPath: errURL.path, contents: nil)
         process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
+        process.standardError = try FileHandle(forWritingTo: errURL)
         try process.run()
-        usleep(400_000)
+        // Kill as soon as it has resumed (it then encodes and commits the remaining questions).
+        let deadline = Date().addingTimeInterval(60)
+        while process.isRunning && Date() < deadline,
+              !((try? String(contentsOf: errURL, encoding: .utf8))?.contains("resuming") ?? false) { usleep(500) }
         kill(process.processIdentifier, SIGKILL)
         process.waitUntilExit()
+        XCTAssertEqual(process.terminationReason, .uncaughtSignal, "the resumed build finished before it could be killed")
 
         let resumed = try cache(run: "enc", cacheDir: "killed")
         XCTAssertEqual(resumed.status, 0, resumed.stderr)

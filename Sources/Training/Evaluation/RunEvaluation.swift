@@ -61,7 +61,7 @@ public struct RunEvaluation {
             ?? evaluator.predict(set.items, progress: "eval \(split)")
         let seconds = Date().timeIntervalSince(started)
         let pages = set.items.reduce(0) { $0 + $1.pages.count }
-        let passes = settings.pageHead.probe ? 2.0 : 1.0
+        let passes = features != nil ? 0.0 : settings.pageHead.probe ? 2.0 : 1.0  // cached: summaries read, no encoder pass
 
         let out = run.evaluation(split)
         try FileManager.default.createDirectory(at: out, withIntermediateDirectories: true)
