@@ -125,6 +125,16 @@ final class FeatureCacheCommandTests: XCTestCase {
         let eval = try mpvqa(["eval", "--run", work.appendingPathComponent("cached").path, "--data-dir", work.appendingPathComponent("data").path])
         XCTAssertEqual(eval.status, 0, eval.stderr)
         XCTAssertTrue(eval.stderr.contains("val-") && eval.stderr.contains("already complete"), eval.stderr)
+
+        // With the 2n-pass probe the page head reads the probe-prompt caches (built here, then recorded).
+        let probe = try train(config, runDir: "probe", ["train.mode=cached", "train.encoder_run=\(work.appendingPathComponent("enc").path)",
+                                                        "train.cache_dir=\(work.appendingPathComponent("killed").path)", "train.steps=2",
+                                                        "train.eval_every=2", "page_head.probe=true"])
+        XCTAssertEqual(probe.status, 0, probe.stderr)
+        let probeInfo = try String(contentsOf: work.appendingPathComponent("probe/run.json"), encoding: .utf8)
+        XCTAssertTrue(probeInfo.contains("\"role\" : \"probe\""), probeInfo)
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: work.appendingPathComponent("killed").path)
+                        .filter { $0.hasSuffix(".h5") }.count, 4, "answer and probe caches of train and val")
     }
 
     /// Caches written by h5py (`Fixtures/make_external_features.sh`, the README's external
