@@ -38,15 +38,6 @@ public final class Trainer {
     public init(settings: RunSettings, run: RunDirectory, dataDirectory: URL, resume: Bool) throws {
         self.settings = settings
         self.runDirectory = run
-        if settings.train.mode == .cached {
-            // Refused rather than silently training end to end: this trainer has no cached-summary path yet.
-            let at = settings.config.location(of: "train.mode") ?? settings.config.sourceName
-            if !settings.train.encoderCheckpoint.isEmpty, !FileManager.default.fileExists(atPath: settings.train.encoderCheckpoint) {
-                throw ConfigError(source: settings.config.location(of: "train.encoder_checkpoint") ?? at, key: "train.encoder_checkpoint",
-                                  "\(settings.train.encoderCheckpoint): no such file (expected the frozen encoder's checkpoint)")
-            }
-            throw ConfigError(source: at, key: "train.mode", "cached: not supported by `mpvqa train` yet; expected end_to_end")
-        }
         if resume {
             guard FileManager.default.fileExists(atPath: run.latestCheckpoint.path) else {
                 throw ConfigError(source: run.url.path, key: "--resume", "no checkpoint to resume from (expected \(run.latestCheckpoint.path))")

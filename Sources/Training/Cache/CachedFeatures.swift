@@ -77,6 +77,15 @@ public final class CachedFeatures: @unchecked Sendable {
         return reader
     }
 
+    /// The rows of `item` (checked on opening for the questions given there).
+    static func rows(of item: BatchItem, in reader: FeatureCacheReader) throws -> Range<Int> {
+        guard let range = reader.rowRange(questionId: Int64(item.questionId)), range.count == item.pages.count else {
+            throw FeatureCacheError(.notFound, file: reader.url.path, field: FeatureCacheError.dataset("question_ids"),
+                                    "has no rows for the \(item.pages.count) pages of questionId \(item.questionId)")
+        }
+        return range
+    }
+
     /// The cache files as recorded in `run.json`.
     public var records: [CacheRecord] {
         [CacheRecord(answer, role: "answer")] + (probe.map { [CacheRecord($0, role: "probe")] } ?? [])
@@ -93,7 +102,7 @@ public final class CachedFeatures: @unchecked Sendable {
             let tensor = Tensor.zeros([b * p, k, d])
             try tensor.withUnsafeMutableBufferPointer(as: Float.self) { buffer in
                 for (i, item) in items.enumerated() {
-                    let range = reader.rowRange(questionId: Int64(item.questionId))!  // checked on opening
+                    let range = try Self.rows(of: item, in: reader)
                     let start = i * p * k * d
                     try reader.readSummaries(rows: range, into: UnsafeMutableBufferPointer(rebasing: buffer[start..<start + range.count * k * d]))
                 }
@@ -104,7 +113,7 @@ public final class CachedFeatures: @unchecked Sendable {
         var slots = [Int32](repeating: -1, count: b * p * k)
         try slots.withUnsafeMutableBufferPointer { buffer in
             for (i, item) in items.enumerated() {
-                let range = answer.rowRange(questionId: Int64(item.questionId))!
+                let range = try Self.rows(of: item, in: answer)
                 let start = i * p * k
                 try answer.readSlotTokens(rows: range, into: UnsafeMutableBufferPointer(rebasing: buffer[start..<start + range.count * k]))
             }
