@@ -2,8 +2,8 @@
 """h5py's feature-cache throughput with MPVQA's layout and chunking (the h5py figures of `mpvqa bench`).
 
 Writes `rows` random [K, d] summaries in committed batches as FeatureCacheWriter does (rows of
-the batch, then flush + fsync, then the `rows` attribute, flush + fsync again), into datasets
-with the same chunking (`chunk_rows` rows of summaries per chunk, 1024-row chunks for the
+the batch, then flush + fsync, then the `rows` attribute, flush + fsync again), into the same
+five datasets, allocated up front as the writer's reserved rows are, with the same chunking (`chunk_rows` rows of summaries per chunk, 1024-row chunks for the
 per-row lists), then reads every question's rows (`pages` per question) in a shuffled order.
 Prints one JSON object: write_mb_s, read_mb_s, question_read_us (median), question_read_max_us.
 
@@ -19,6 +19,18 @@ import h5py
 import numpy as np
 
 
+def dataset(f, name, shape, dtype, chunks, late):
+    """A chunked, extendable dataset; chunks allocated at creation (as FeatureCacheWriter's reserved rows) unless `late`."""
+    if late:
+        return f.create_dataset(name, shape, dtype=dtype, chunks=chunks, maxshape=(None,) + tuple(shape[1:]))
+    dcpl = h5py.h5p.create(h5py.h5p.DATASET_CREATE)
+    dcpl.set_chunk(chunks)
+    dcpl.set_alloc_time(h5py.h5d.ALLOC_TIME_EARLY)
+    space = h5py.h5s.create_simple(shape, (h5py.h5s.UNLIMITED,) + tuple(shape[1:]))
+    h5py.h5d.create(f.id, name.encode(), h5py.h5t.py_create(np.dtype(dtype)), space, dcpl=dcpl)
+    return f[name]
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--rows", type=int, default=4096)
@@ -29,6 +41,7 @@ def main():
     ap.add_argument("--pages", type=int, default=8)
     ap.add_argument("--chunk-rows", type=int, default=None)
     ap.add_argument("--no-sync", action="store_true")
+    ap.add_argument("--late-alloc", action="store_true", help="h5py's default chunk allocation instead of MPVQA's up-front reservation")
     a = ap.parse_args()
     item = 4 if a.dtype == "float32" else 2
     chunk_rows = a.chunk_rows or min(256, max(1, (64 << 10) // (a.K * a.d * item)))
@@ -40,11 +53,11 @@ def main():
         with h5py.File(path, "w") as f:
             f.attrs.update(format="mpvqa-features", version=2, K=a.K, d=a.d, dtype=a.dtype, encoder_hash="throughput",
                            prompt_template="{question}", complete=0, rows=0)
-            s = f.create_dataset("summaries", (a.rows, a.K, a.d), dtype=a.dtype, chunks=(chunk_rows, a.K, a.d),
-                                 maxshape=(None, a.K, a.d))
-            q = f.create_dataset("question_ids", (a.rows,), dtype=np.int64, chunks=(1024,), maxshape=(None,))
-            p = f.create_dataset("page_indices", (a.rows,), dtype=np.int32, chunks=(1024,), maxshape=(None,))
-            ids = f.create_dataset("page_ids", (a.rows,), dtype="S64", chunks=(1024,), maxshape=(None,))
+            s = dataset(f, "summaries", (a.rows, a.K, a.d), a.dtype, (chunk_rows, a.K, a.d), a.late_alloc)
+            q = dataset(f, "question_ids", (a.rows,), np.int64, (1024,), a.late_alloc)
+            p = dataset(f, "page_indices", (a.rows,), np.int32, (1024,), a.late_alloc)
+            ids = dataset(f, "page_ids", (a.rows,), "S64", (1024,), a.late_alloc)
+            s2 = dataset(f, "slot_tokens", (a.rows, a.K), np.int32, (max(1, 1024 // a.K), a.K), a.late_alloc)
             fd = None if a.no_sync else os.open(path, os.O_RDONLY)
             row = 0
             while row < a.rows:
@@ -54,6 +67,7 @@ def main():
                 q[row:row + n] = r // a.pages
                 p[row:row + n] = r % a.pages
                 ids[row:row + n] = [f"page{i // a.pages}_{i % a.pages}".encode() for i in r]
+                s2[row:row + n] = -1
                 f.flush()
                 if fd is not None: os.fsync(fd)
                 f.attrs["rows"] = row + n
