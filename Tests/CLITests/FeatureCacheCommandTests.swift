@@ -108,6 +108,8 @@ final class FeatureCacheCommandTests: XCTestCase {
         XCTAssertEqual(try a.summaries(rows: 0..<a.rows).scalars, try b.summaries(rows: 0..<b.rows).scalars)
         XCTAssertEqual(a.header, b.header)
 
+        try assertH5dumpShowsSchema(b.url)
+
         let again = try cache(run: "enc", cacheDir: "killed")
         XCTAssertEqual(again.status, 0, again.stderr)
         XCTAssertTrue(again.stdout.contains("already complete, nothing to do"), again.stdout)
@@ -135,6 +137,26 @@ final class FeatureCacheCommandTests: XCTestCase {
         XCTAssertTrue(probeInfo.contains("\"role\" : \"probe\""), probeInfo)
         XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: work.appendingPathComponent("killed").path)
                         .filter { $0.hasSuffix(".h5") }.count, 4, "answer and probe caches of train and val")
+    }
+
+    /// `h5dump -H` (when installed) lists every attribute and dataset of the documented schema.
+    func assertH5dumpShowsSchema(_ url: URL) throws {
+        let h5dump = ["/usr/bin/h5dump", "/usr/local/bin/h5dump"].first { FileManager.default.isExecutableFile(atPath: $0) }
+        guard let h5dump else { return }
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: h5dump)
+        process.arguments = ["-H", url.path]
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        try process.run()
+        let text = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        for name in ["format", "version", "K", "d", "dtype", "encoder_hash", "prompt_template", "complete", "rows", "split", "cache_key", "tokenizer_hash"] {
+            XCTAssertTrue(text.contains("ATTRIBUTE \"\(name)\""), "h5dump -H lacks attribute \(name)")
+        }
+        for name in ["summaries", "question_ids", "page_indices", "page_ids", "slot_tokens"] {
+            XCTAssertTrue(text.contains("DATASET \"\(name)\""), "h5dump -H lacks dataset \(name)")
+        }
     }
 
     /// Caches written by h5py (`Fixtures/make_external_features.sh`, the README's external

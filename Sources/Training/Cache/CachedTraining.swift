@@ -75,7 +75,8 @@ public final class CachedTraining {
             }
             log("cached mode: frozen encoder and token embedding from \(checkpoint.path); continued from it: \(continued.joined(separator: ", "))"
                 + (fresh.isEmpty ? "" : "; freshly initialised (shapes differ): \(fresh.joined(separator: ", "))"))
-            let valSet = try QuestionSet.load(layout: layout, split: "val", visual: nil, threads: ProcessInfo.processInfo.activeProcessorCount)
+            let visual = settings.visualPatches  // the encoder reads patches when they are on
+            let valSet = try QuestionSet.load(layout: layout, split: "val", visual: visual, threads: ProcessInfo.processInfo.activeProcessorCount)
             train = try SplitCaches.open(model: model, settings: settings, tokenizer: tokenizer, layout: layout, set: trainSet, log: say)
             val = try SplitCaches.open(model: model, settings: settings, tokenizer: tokenizer, layout: layout, set: valSet,
                                        checkItems: validation, log: say)
