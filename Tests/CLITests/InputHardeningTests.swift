@@ -84,9 +84,10 @@ final class InputHardeningTests: XCTestCase {
     func testCachedModeWithoutAnEncoderIsRefused() throws {
         let config = try writeSmallConfig()
         let args = ["train", "--config", config.path, "--run-dir", work.appendingPathComponent("r").path, "--data-dir", work.appendingPathComponent("data").path]
-        assertClearError(try run(args + ["--set", "train.mode=cached"]), "train.mode: cached: expected end_to_end unless train.encoder_checkpoint is set")
-        assertClearError(try run(args + ["--set", "train.mode=cached", "--set", "train.encoder_checkpoint=/nonexistent"]),
-                         "train.encoder_checkpoint: /nonexistent: no such file")
+        assertClearError(try run(args + ["--set", "train.mode=cached"]), "train.encoder_run: \"\": expected a run directory whose frozen encoder")
+        assertClearError(try run(args + ["--set", "train.mode=cached", "--set", "train.encoder_run=/nonexistent"]),
+                         "train.encoder_run: /nonexistent: expected an mpvqa run directory")
+        XCTAssertFalse(FileManager.default.fileExists(atPath: work.appendingPathComponent("data").path), "a refused config generated data")
     }
 
     func testConfigFilesThatAreNotConfigsGetPlainMessages() throws {

@@ -1,3 +1,5 @@
+import Foundation
+
 extension RunSettings {
     /// The settings `train.mode: cached` cannot honour, each at its key with the reason
     /// (README "Cached training"): it trains on full documents from a fixed split's caches,
@@ -16,6 +18,13 @@ extension RunSettings {
             fail("train.encoder_run", "a run directory whose frozen encoder makes the caches when train.mode is cached (or set train.features.train and .val)")
         } else if !hasRun && (features.train.isEmpty || features.val.isEmpty) {
             fail(features.train.isEmpty ? "train.features.train" : "train.features.val", "a cache file: external features need both train and val")
+        }
+        if hasRun && !FileManager.default.fileExists(atPath: URL(fileURLWithPath: train.encoderRun).appendingPathComponent("tokenizer.json").path) {
+            fail("train.encoder_run", "an mpvqa run directory (with tokenizer.json and checkpoints/), trained end to end")
+        }
+        for (key, file) in [("train.features.train", features.train), ("train.features.val", features.val)]
+        where !file.isEmpty && !FileManager.default.fileExists(atPath: file) {
+            fail(key, "an existing feature-cache file")
         }
         if !hasRun && !features.isEmpty && pageHead.probe {
             fail("page_head.probe", "false with external features (they give no probe-prompt cache)")
