@@ -31,7 +31,9 @@ public final class Trainer {
     let lossWeights: LossWeights
     let baselineAnswer: String
 
-    public init(config: Config, run: RunDirectory, dataDirectory: URL, resume: Bool) throws {
+    /// `initialWeights`: a checkpoint whose matching parameters replace the fresh initialisation
+    /// (ignored when resuming, where the run's own checkpoint wins).
+    public init(config: Config, run: RunDirectory, dataDirectory: URL, resume: Bool, initialWeights: URL? = nil) throws {
         self.config = config
         self.runDirectory = run
         if resume {
@@ -59,6 +61,10 @@ public final class Trainer {
         let modelConfig = try preparation.modelConfiguration(tokenizer: tokenizer)
         var rng = SeededRNG(seed: UInt64(config.int("train.seed")))
         model = HiVT5(modelConfig, rng: &rng)
+        if let initialWeights, !resume {
+            let (copied, kept) = try TrainingCheckpoint.loadMatching(into: model, from: initialWeights)
+            log("warm start from \(initialWeights.path): \(copied) parameter tensors copied, \(kept.count) freshly initialised\(kept.isEmpty ? "" : " (\(kept.prefix(4).joined(separator: ", "))\(kept.count > 4 ? ", ..." : ""))")")
+        }
         log("model: \(model.parameterCount) parameters, d \(modelConfig.modelDim), encoder \(modelConfig.encoderLayers) × decoder \(modelConfig.decoderLayers) layers, K \(modelConfig.summaryTokens)")
 
         let steps = config.int("train.steps")

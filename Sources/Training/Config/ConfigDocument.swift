@@ -7,12 +7,27 @@ public struct GridAxis: Equatable, Sendable {
     public var values: [ConfigValue]
 }
 
+/// One explicitly named cell of a manifest (`runs: [{name: e2e, set: {train.mode: end_to_end}}]`):
+/// the base configuration with `settings` applied, in order.
+public struct NamedRun: Equatable, Sendable {
+    public var name: String
+    public var settings: [(key: String, value: ConfigValue)]
+    /// `file:line` of the entry, for errors found later (e.g. a missing path).
+    public var location: String
+
+    public static func == (a: NamedRun, b: NamedRun) -> Bool {
+        a.name == b.name && a.location == b.location && a.settings.map(\.key) == b.settings.map(\.key)
+            && a.settings.map(\.value) == b.settings.map(\.value)
+    }
+}
+
 /// A parsed config or manifest file: the base configuration, and for manifests the
-/// ablation `grid` (Cartesian product of axes) and `seeds`.
+/// ablation `grid` (Cartesian product of axes), explicit named `runs` and `seeds`.
 public struct ConfigDocument: Equatable, Sendable {
     public var base: Config
     public var grid: [GridAxis]
     public var seeds: [Int]
+    public var runs: [NamedRun] = []
 
     /// Parses and validates `url`; every error names the file, line and key.
     public static func load(_ url: URL) throws -> ConfigDocument {
@@ -41,6 +56,9 @@ public struct ConfigDocument: Equatable, Sendable {
                 for (axisKey, axisValues) in axes {
                     guard let name = axisKey.string else { throw ConfigError(source: where_, key: "grid", "a key is not a string") }
                     let at = location(source, axisKey)
+                    if ConfigSchema.key(name) == nil && !name.hasPrefix("prompts.") {
+                        throw ConfigError(source: at, key: "grid.\(name)", "not a config key" + (ConfigSchema.closest(to: name).map { " (did you mean \($0)?)" } ?? ""))
+                    }
                     guard let list = axisValues.sequence, list.count > 0 else {
                         throw ConfigError(source: at, key: "grid.\(name)", "expected a non-empty list of values")
                     }
@@ -52,6 +70,41 @@ public struct ConfigDocument: Equatable, Sendable {
                         values.append(name.hasPrefix("prompts.") ? .string(scalar) : probe.value(name))
                     }
                     document.grid.append(GridAxis(key: name, values: values))
+                }
+            case "runs":
+                guard let list = value.sequence else { throw ConfigError(source: where_, key: "runs", "expected a list of {name: NAME, set: {key: value, ...}}") }
+                for entry in list {
+                    let at = location(source, entry)
+                    guard let fields = entry.mapping else { throw ConfigError(source: at, key: "runs", "expected {name: NAME, set: {key: value, ...}}") }
+                    var name: String?, settings: [(key: String, value: ConfigValue)] = []
+                    for (fieldNode, fieldValue) in fields {
+                        let fieldAt = location(source, fieldNode)
+                        switch fieldNode.string {
+                        case "name":
+                            guard let n = fieldValue.string, !n.isEmpty, !n.contains("/") else {
+                                throw ConfigError(source: fieldAt, key: "runs.name", "expected a non-empty name without '/'")
+                            }
+                            name = n
+                        case "set":
+                            guard let pairs = fieldValue.mapping else { throw ConfigError(source: fieldAt, key: "runs.set", "expected a mapping of dotted keys to values") }
+                            for (k, v) in pairs {
+                                guard let key = k.string else { throw ConfigError(source: fieldAt, key: "runs.set", "a key is not a string") }
+                                let keyAt = location(source, k)
+                                var probe = Config()
+                                let (scalar, quoted) = try scalarText(v, source: keyAt, key: "runs.set.\(key)")
+                                if ConfigSchema.key(key) == nil && !key.hasPrefix("prompts.") {
+                                    throw ConfigError(source: keyAt, key: key, "unknown key" + (ConfigSchema.closest(to: key).map { " (did you mean \($0)?)" } ?? ""))
+                                }
+                                try probe.set(key, text: scalar, quoted: quoted, source: keyAt)
+                                settings.append((key, key.hasPrefix("prompts.") ? .string(scalar) : probe.value(key)))
+                            }
+                        default:
+                            throw ConfigError(source: fieldAt, key: "runs.\(fieldNode.string ?? "?")", "unknown field (expected name or set)")
+                        }
+                    }
+                    guard let name else { throw ConfigError(source: at, key: "runs", "every run needs a name") }
+                    guard !document.runs.contains(where: { $0.name == name }) else { throw ConfigError(source: at, key: "runs.name", "'\(name)' is used twice") }
+                    document.runs.append(NamedRun(name: name, settings: settings, location: at))
                 }
             case "seeds":
                 guard let list = value.sequence else { throw ConfigError(source: where_, key: "seeds", "expected a list of integers") }

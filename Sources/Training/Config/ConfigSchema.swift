@@ -93,7 +93,7 @@ public enum ConfigSchema {
     public static func closest(to name: String) -> String? {
         let target = Array(name.unicodeScalars)
         var best: (String, Int)? = nil
-        for candidate in keys.map(\.name) + ["prompts.<name>", "grid", "seeds"] {
+        for candidate in keys.map(\.name) + ["prompts.<name>", "grid", "seeds", "runs"] {
             let d = AnswerMetrics.levenshtein(Array(candidate.unicodeScalars), target)
             if best == nil || d < best!.1 { best = (candidate, d) }
         }

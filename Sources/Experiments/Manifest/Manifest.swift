@@ -1,0 +1,74 @@
+import Foundation
+import Training
+
+/// An experiment manifest (README "Experiments"): a base configuration, an optional `grid`
+/// (Cartesian product over dotted keys), optional explicit named `runs`, and `seeds`.
+/// Its variants (the manifest's cells without the seed) run once per seed.
+///
+/// ```swift
+/// let manifest = try Manifest.load(URL(fileURLWithPath: "experiments/quickstart.yaml"), overrides: ["train.steps=50"])
+/// for variant in manifest.variants { print(variant.name, variant.config.string("page_head.pooling")) }
+/// ```
+public struct Manifest: Sendable {
+    /// One cell of the manifest: a name and its resolved configuration (seed not yet applied).
+    public struct Variant: Sendable {
+        public var name: String
+        public var config: Config
+        /// Where it was defined (`file:line` of a `runs:` entry, or the file for grid cells).
+        public var location: String
+    }
+
+    public let url: URL
+    public let name: String
+    public let text: String
+    public let document: ConfigDocument
+    public let variants: [Variant]
+    /// The seeds every variant runs with (the base `train.seed` when the manifest has none).
+    public let seeds: [Int]
+
+    /// Loads, applies `--set` overrides to the base, expands and validates every cell before
+    /// any work: keys, types (while parsing), ranges and paths (`ManifestValidation`).
+    public static func load(_ url: URL, overrides: [String] = []) throws -> Manifest {
+        let text: String
+        do { text = try String(contentsOf: url, encoding: .utf8) } catch {
+            throw ConfigError(source: url.path, key: "", "cannot read the manifest: \(error.localizedDescription)")
+        }
+        var document = try ConfigDocument.parse(text, source: url.lastPathComponent)
+        var base = document.base
+        try base.apply(overrides: overrides)
+        document.base = base
+        let source = url.lastPathComponent
+        var variants: [Variant] = []
+        for run in document.runs {
+            var config = base
+            for (key, value) in run.settings { try config.set(key, text: value.description, source: run.location) }
+            // An override on the command line wins over the manifest's per-run settings too.
+            try config.apply(overrides: overrides)
+            variants.append(Variant(name: run.name, config: config, location: run.location))
+        }
+        if !document.grid.isEmpty || document.runs.isEmpty {
+            var gridOnly = document
+            gridOnly.seeds = []
+            for cell in gridOnly.cells() {
+                var config = cell.config
+                try config.apply(overrides: overrides)
+                variants.append(Variant(name: cell.name, config: config, location: source))
+            }
+        }
+        var seen = Set<String>()
+        for v in variants where !seen.insert(v.name).inserted {
+            throw ConfigError(source: source, key: "runs", "two cells are named '\(v.name)'")
+        }
+        let seeds = document.seeds.isEmpty ? [base.int("train.seed")] : document.seeds
+        let manifest = Manifest(url: url, name: base.string("name"), text: text, document: document, variants: variants, seeds: seeds)
+        try ManifestValidation.check(manifest)
+        return manifest
+    }
+
+    /// The variant's configuration for `seed`.
+    public func config(_ variant: Variant, seed: Int) -> Config {
+        var c = variant.config
+        try? c.set("train.seed", text: String(seed))  // an integer key: cannot fail
+        return c
+    }
+}

@@ -1,0 +1,223 @@
+import DocData
+import Foundation
+import Training
+
+/// The steps of a manifest in dependency order — datasets, tokenizers, one encoder training
+/// per distinct encoder-side configuration, one feature cache per (encoder, prompt, split),
+/// then every cell's training and evaluation — each marked built, reused, resumed or deferred
+/// from what is on disk.
+///
+/// Cells ask for `train.mode: cached` unless they change the encoder (`page_head.probe: true`
+/// encodes every page a second time, so the probe trains end to end). A cached cell's encoder
+/// is the end-to-end cell of the manifest (without the probe) with the same encoder-side settings and seed, or,
+/// when there is none, an encoder run of its own under `runs/<name>/_encoders/`.
+///
+/// ```swift
+/// let plan = try ExperimentPlan(manifest: manifest, runsDirectory: URL(fileURLWithPath: "runs"), dataDirectory: data)
+/// print(plan.text)
+/// ```
+public struct ExperimentPlan: Sendable {
+    /// Whether this build trains cached cells on feature caches; until it does, cached cells
+    /// train end to end, warm-started from their encoder run, and say so in the log.
+    public static let cachedModeAvailable = false
+
+    public let manifest: Manifest
+    public let root: URL
+    public let dataDirectory: URL
+    public private(set) var steps: [PlanStep] = []
+
+    /// `only`: restrict to one cell (its variant name, or `variant/seed-N`); the steps it depends on stay.
+    public init(manifest: Manifest, runsDirectory: URL, dataDirectory: URL, only: String? = nil) throws {
+        self.manifest = manifest
+        self.root = runsDirectory.appendingPathComponent(manifest.name)
+        self.dataDirectory = dataDirectory
+        let fm = FileManager.default
+
+        struct Cell { var variant: Manifest.Variant; var seed: Int; var config: Config; var cached: Bool; var dir: URL }
+        var cells: [Cell] = []
+        for variant in manifest.variants {
+            for seed in manifest.seeds {
+                let config = manifest.config(variant, seed: seed)
+                let cached = config.string("train.mode") == "cached" && !config.bool("page_head.probe")
+                cells.append(Cell(variant: variant, seed: seed, config: config, cached: cached,
+                                  dir: root.appendingPathComponent(variant.name).appendingPathComponent("seed-\(seed)")))
+            }
+        }
+        if let only {
+            let kept = cells.filter { $0.variant.name == only || "\($0.variant.name)/seed-\($0.seed)" == only }
+            guard !kept.isEmpty else {
+                let names = manifest.variants.map(\.name)
+                let suggestion = names.min { AnswerMetrics.levenshtein(Array($0.unicodeScalars), Array(only.unicodeScalars))
+                    < AnswerMetrics.levenshtein(Array($1.unicodeScalars), Array(only.unicodeScalars)) }
+                throw ConfigError(source: "--only", key: only, "no such cell" + (suggestion.map { " (did you mean \($0)?)" } ?? "")
+                                  + "; cells: \(names.joined(separator: ", "))")
+            }
+            cells = kept
+        }
+
+        // Datasets and tokenizers, once each.
+        var seenData = Set<String>(), seenTokenizers = Set<String>()
+        for cell in cells {
+            let prep = RunPreparation(config: cell.config, dataDirectory: dataDirectory)
+            let root = prep.syntheticRoot ?? URL(fileURLWithPath: cell.config.string("dataset.mpdocvqa.root"))
+            if seenData.insert(root.path).inserted {
+                let ready = prep.datasetIsReady
+                steps.append(PlanStep(kind: .dataset, title: prep.usesReleasedDataset ? "dataset \(root.path)" : "synthetic dataset \(root.lastPathComponent)",
+                                      status: ready ? .reuse : .build, config: cell.config, encoderPasses: 0,
+                                      estimatedSeconds: ready ? 0 : CostModel.datasetSeconds(cell.config)))
+            }
+            let tokenizer = prep.tokenizerURL(layout: DatasetLayout(root: root))
+            if seenTokenizers.insert(tokenizer.path).inserted {
+                let ready = fm.fileExists(atPath: tokenizer.path)
+                steps.append(PlanStep(kind: .tokenizer, title: "tokenizer \(tokenizer.lastPathComponent)", status: ready ? .reuse : .build,
+                                      config: cell.config, encoderPasses: 0, estimatedSeconds: ready ? 0 : CostModel.tokenizerSeconds(cell.config)))
+            }
+        }
+
+        // Encoders of the cached cells: an end-to-end cell with the same encoder side, else a run of their own.
+        // Every end-to-end cell of the manifest is a candidate, even when --only leaves it out.
+        var allCells = cells
+        if only != nil {
+            for variant in manifest.variants {
+                for seed in manifest.seeds where !allCells.contains(where: { $0.variant.name == variant.name && $0.seed == seed }) {
+                    let config = manifest.config(variant, seed: seed)
+                    allCells.append(Cell(variant: variant, seed: seed, config: config,
+                                         cached: config.string("train.mode") == "cached" && !config.bool("page_head.probe"),
+                                         dir: root.appendingPathComponent(variant.name).appendingPathComponent("seed-\(seed)")))
+                }
+            }
+        }
+        var encoderOf: [String: (dir: URL, config: Config, isCell: Bool)] = [:]
+        for cell in cells where cell.cached {
+            let key = ExperimentPlan.encoderFingerprint(cell.config)
+            if encoderOf[key] != nil { continue }
+            // A probe cell's encoder also learned the probe pass: not the plain encoder a cached cell freezes.
+            if let e2e = allCells.first(where: { !$0.cached && !$0.config.bool("page_head.probe") && ExperimentPlan.encoderFingerprint($0.config) == key }) {
+                encoderOf[key] = (e2e.dir, e2e.config, true)
+            } else {
+                var config = cell.config
+                try config.set("train.mode", text: "end_to_end")
+                let hash = String(format: "%08x", ExperimentPlan.stableHash(key))
+                encoderOf[key] = (root.appendingPathComponent("_encoders/\(hash)"), config, false)
+            }
+        }
+        var encoderDirs = Set<String>()
+        for (_, encoder) in encoderOf.sorted(by: { $0.value.dir.path < $1.value.dir.path }) where encoderDirs.insert(encoder.dir.path).inserted {
+            let cell = cells.first { $0.dir == encoder.dir }
+            steps.append(trainStep(kind: .encoder, title: "encoder \(ExperimentPlan.relative(encoder.dir, to: root)) (end to end)",
+                                   dir: encoder.dir, config: encoder.config, cell: cell?.variant.name, seed: cell?.seed))
+        }
+
+        // Feature caches: one per (encoder, prompt, split) the cached cells read.
+        var seenCaches = Set<String>()
+        for cell in cells where cell.cached {
+            let encoder = encoderOf[ExperimentPlan.encoderFingerprint(cell.config)]!
+            let template = (try? cell.config.prompt(cell.config.string("encoder.prompt"), referencedBy: "encoder.prompt")) ?? ""
+            for split in ["train", "val"] {
+                let key = "\(encoder.dir.path)|\(template)|\(split)"
+                guard seenCaches.insert(key).inserted else { continue }
+                let questions = Double(cell.config.int("dataset.synthetic.\(split)"))
+                steps.append(PlanStep(kind: .cache, title: "feature cache \(ExperimentPlan.relative(encoder.dir, to: root)) \"\(template)\" \(split)",
+                                      status: ExperimentPlan.cachedModeAvailable ? .build : .deferred, config: cell.config,
+                                      encoderPasses: questions * CostModel.meanPages(cell.config),
+                                      estimatedSeconds: ExperimentPlan.cachedModeAvailable ? CostModel.cacheSeconds(cell.config, questions: questions) : 0,
+                                      estimatedSecondsWithCachedMode: CostModel.cacheSeconds(cell.config, questions: questions),
+                                      encoderRun: encoder.dir))
+            }
+        }
+
+        // Every cell: training (unless it was the encoder step) and evaluation.
+        for cell in cells {
+            if !encoderDirs.contains(cell.dir.path) {
+                var config = cell.config
+                var step: PlanStep
+                if cell.cached {
+                    let encoder = encoderOf[ExperimentPlan.encoderFingerprint(cell.config)]!
+                    if !ExperimentPlan.cachedModeAvailable { try config.set("train.mode", text: "end_to_end") }
+                    step = trainStep(kind: .train, title: "train \(cell.variant.name) seed \(cell.seed) (\(ExperimentPlan.cachedModeAvailable ? "cached" : "cached mode pending: end to end, warm-started from the encoder run"))",
+                                     dir: cell.dir, config: config, cell: cell.variant.name, seed: cell.seed)
+                    step.encoderRun = encoder.dir
+                    step.cachedFallback = !ExperimentPlan.cachedModeAvailable
+                    step.estimatedSecondsWithCachedMode = step.status == .reuse ? 0 : CostModel.trainingSeconds(cell.config, cached: true)
+                } else {
+                    step = trainStep(kind: .train, title: "train \(cell.variant.name) seed \(cell.seed) (end to end)",
+                                     dir: cell.dir, config: config, cell: cell.variant.name, seed: cell.seed)
+                }
+                steps.append(step)
+            }
+            let done = fm.fileExists(atPath: RunDirectory(cell.dir).evaluation("val").appendingPathComponent("metrics.json").path)
+            let questions = Double(cell.config.int("dataset.synthetic.val"))
+            steps.append(PlanStep(kind: .eval, title: "evaluate \(cell.variant.name) seed \(cell.seed) on val", status: done ? .reuse : .build,
+                                  cell: cell.variant.name, seed: cell.seed, runDirectory: cell.dir, config: cell.config,
+                                  encoderPasses: questions * CostModel.meanPages(cell.config) * CostModel.passesPerQuestion(cell.config),
+                                  estimatedSeconds: done ? 0 : CostModel.evaluationSeconds(cell.config, questions: questions)))
+            steps[steps.count - 1].estimatedSecondsWithCachedMode = steps[steps.count - 1].estimatedSeconds
+        }
+    }
+
+    /// The completion marker a finished training leaves in its run directory.
+    public static func completionMarker(_ dir: URL) -> URL { dir.appendingPathComponent("complete.json") }
+
+    private func trainStep(kind: PlanStep.Kind, title: String, dir: URL, config: Config, cell: String?, seed: Int?) -> PlanStep {
+        let fm = FileManager.default
+        let status: PlanStep.Status = fm.fileExists(atPath: ExperimentPlan.completionMarker(dir).path) ? .reuse
+            : fm.fileExists(atPath: RunDirectory(dir).latestCheckpoint.path) ? .resume : .build
+        let passes = Double(config.int("train.steps")) * CostModel.pagesPerStep(config)
+        let seconds = status == .reuse ? 0 : CostModel.trainingSeconds(config)
+        return PlanStep(kind: kind, title: title, status: status, cell: cell, seed: seed, runDirectory: dir, config: config,
+                        encoderPasses: passes, estimatedSeconds: seconds, estimatedSecondsWithCachedMode: seconds)
+    }
+
+    /// The settings that determine a page encoder's summaries: data, tokenizer, model, encoder, prompts, seed.
+    static func encoderFingerprint(_ c: Config) -> String {
+        let keys = c.values.keys.filter { k in ["dataset.", "tokenizer.", "model.", "encoder."].contains { k.hasPrefix($0) } }.sorted()
+        return (keys.map { "\($0)=\(c.values[$0]!)" } + c.prompts.keys.sorted().map { "prompts.\($0)=\(c.prompts[$0]!)" }
+                + ["seed=\(c.int("train.seed"))"]).joined(separator: ";")
+    }
+
+    /// FNV-1a: a short name for an encoder configuration, the same on every machine.
+    static func stableHash(_ s: String) -> UInt32 {
+        var h: UInt32 = 2_166_136_261
+        for b in s.utf8 { h = (h ^ UInt32(b)) &* 16_777_619 }
+        return h
+    }
+
+    static func relative(_ url: URL, to root: URL) -> String {
+        let p = url.path, r = root.path + "/"
+        return p.hasPrefix(r) ? String(p.dropFirst(r.count)) : p
+    }
+
+    /// Steps still to execute (built or resumed).
+    public var pending: [PlanStep] { steps.filter { $0.status == .build || $0.status == .resume } }
+
+    /// Estimated seconds of the remaining work.
+    public var estimatedSeconds: Double { steps.reduce(0) { $0 + $1.estimatedSeconds } }
+
+    /// Number of (cell, seed) pairs.
+    public var cellCount: Int { steps.filter { $0.kind == .eval }.count }
+
+    /// The plan as printed by `mpvqa run --dry-run`.
+    public var text: String {
+        var lines = ["plan for \(manifest.url.lastPathComponent) (\(manifest.name)): \(manifest.variants.count) cells × \(manifest.seeds.count) seeds = \(cellCount) runs in \(root.path)"]
+        lines.append("cells: " + manifest.variants.map(\.name).joined(separator: ", ") + "; seeds: " + manifest.seeds.map(String.init).joined(separator: ", "))
+        for (i, step) in steps.enumerated() {
+            let status = switch step.status { case .build: "build  "; case .reuse: "reuse  "; case .resume: "resume "; case .deferred: "planned" }
+            let cost = step.status == .reuse ? "" : step.status == .deferred ? "  (cached mode is not in this build yet)"
+                : String(format: "  ~%@%@", ExperimentPlan.duration(step.estimatedSeconds),
+                         step.encoderPasses > 0 ? String(format: ", %.0f page encodings", step.encoderPasses) : "")
+            lines.append(String(format: "%3d. ", i + 1) + "[\(status)] \(step.kind.rawValue.padding(toLength: 9, withPad: " ", startingAt: 0)) \(step.title)\(cost)")
+        }
+        let passes = steps.filter { $0.status != .reuse && $0.status != .deferred }.reduce(0) { $0 + $1.encoderPasses }
+        lines.append(String(format: "to build: %d steps, %d reused; %.0f page encodings; estimated %@ on 2 cores (rough: FLOP count calibrated on the from-scratch recipe)",
+                            pending.count, steps.filter { $0.status == .reuse }.count, passes, ExperimentPlan.duration(estimatedSeconds)))
+        if !ExperimentPlan.cachedModeAvailable && steps.contains(where: { $0.cachedFallback }) {
+            let cached = steps.reduce(0) { $0 + $1.estimatedSecondsWithCachedMode }
+            lines.append("with cached mode (cells on feature caches instead of warm-started end to end): estimated \(ExperimentPlan.duration(cached))")
+        }
+        return lines.joined(separator: "\n")
+    }
+
+    static func duration(_ seconds: Double) -> String {
+        seconds < 90 ? String(format: "%.0f s", seconds) : seconds < 5400 ? String(format: "%.1f min", seconds / 60) : String(format: "%.1f h", seconds / 3600)
+    }
+}
