@@ -144,7 +144,10 @@ public struct BatchBuilder: Sendable {
             } else {
                 let answer = item.answers[answerChoices[b]]
                 chosen.append(answer)
-                targets.append(Array(tokenizer.encode(answer).prefix(config.maxAnswerTokens - 1)) + [tokenizer.endOfSequenceID])
+                // " " + answer: the form OCR words are encoded in, so each target token is the
+                // id of the OCR token it can be copied from (a word-initial token differs
+                // from the same text inside a word in byte-level BPE).
+                targets.append(Array(tokenizer.encode(" " + answer).prefix(config.maxAnswerTokens - 1)) + [tokenizer.endOfSequenceID])
             }
         }
 
@@ -163,6 +166,7 @@ public struct BatchBuilder: Sendable {
             wordIndex: [Int32](repeating: -1, count: B * P * L),
             pageMask: [Float](repeating: 0, count: B * P),
             pageCounts: items.map { Int32($0.pages.count) },
+            firstPageIndex: items.map { Int32($0.firstPageIndex) },
             answerPageIndex: items.map { Int32($0.answerPageIndex ?? -1) },
             pageContainsAnswer: [Float](repeating: 0, count: B * P),
             answerSpanMask: [Float](repeating: 0, count: B * P * L),

@@ -10,6 +10,9 @@ public struct BatchItem: Sendable, Equatable {
     /// Index into `pages` of the page holding the answer, or nil when unknown or outside `pages`.
     public var answerPageIndex: Int?
     public var pages: [PageInput]
+    /// Document page index of `pages[0]`: 0 for a whole document, the window's start after
+    /// ``window(start:count:)``. The model tags each page's summaries with its document index.
+    public var firstPageIndex = 0
 
     public init(questionId: Int, question: String, answers: [String], answerPageIndex: Int?, pages: [PageInput]) {
         self.questionId = questionId
@@ -31,6 +34,7 @@ public struct BatchItem: Sendable, Equatable {
         let lo = max(0, min(start, pages.count)), hi = max(lo, min(start + count, pages.count))
         var item = self
         item.pages = Array(pages[lo..<hi])
+        item.firstPageIndex = firstPageIndex + lo
         item.answerPageIndex = answerPageIndex.flatMap { (lo..<hi).contains($0) ? $0 - lo : nil }
         return item
     }

@@ -54,6 +54,9 @@ public struct QuestionBatch: Sendable, Equatable {
     public var pageMask: [Float]
     /// `[B]` real pages of each question.
     public var pageCounts: [Int32]
+    /// `[B]` document page index of each question's first page (non-zero for a training
+    /// window that starts inside the document); empty means all zero.
+    public var firstPageIndex: [Int32] = []
     /// `[B]` index of the answer page, -1 when unknown.
     public var answerPageIndex: [Int32]
     /// `[B, P]` 1 when the target answer's words occur in the page's (kept) OCR tokens.

@@ -44,7 +44,7 @@ public enum DecodeBenchmark {
             for n in lengths {
                 let cached = BenchTiming.samples(warmup: 1, repeats: repeats) {
                     var cache = model.decoder.makeCache(memory)
-                    for _ in 0..<n { _ = model.decoder.step([5], cache: &cache) }
+                    for _ in 0..<n { _ = model.decoder.nextTokenScores(hidden: model.decoder.step([5], cache: &cache).hidden, copy: nil) }
                 }
                 let uncached = BenchTiming.samples(warmup: 1, repeats: repeats) {
                     for t in 1...n { _ = model.decoder.forward([Int32](repeating: 5, count: t), length: t, memory: memory, rng: &none) }

@@ -70,6 +70,9 @@ public struct HiVT5Configuration: Sendable, Codable, Equatable {
     /// question" embedding (DrQA's exact-match feature), a direct cue for finding the asked key
     /// on a page.
     public var questionMatch: Bool = false
+    /// Copy path of the decoder (`decoder.copy`, `CopyHead`): the next-token distribution mixes
+    /// the vocabulary softmax with a copy distribution over the memory slots' source tokens.
+    public var copy: Bool = false
     /// Values per visual patch: patch side² · channels.
     public var patchPixels: Int
     /// Largest patch-grid side (rows and columns) that has a position embedding.

@@ -15,14 +15,20 @@ import TensorCore
 /// embedding (position t ↔ memory slot t of every page, see `PageMemoryBuilder`): T5's
 /// relative positions alone do not tell step t which slot holds the t-th answer token.
 ///
-/// Shapes: `decoderInput: [B, T]`, memory `[B, M, d]` → logits `[B, T, V]`.
+/// With the copy switch (`CopyHead`) the decoder's next-token distribution is the
+/// pointer-generator mixture of the vocabulary softmax and a copy distribution over the memory
+/// slots' source tokens; `nextTokenScores` returns its log-probabilities.
+///
+/// Shapes: `decoderInput: [B, T]`, memory `[B, M, d]` → logits `[B, T, V]`, hidden `[B, T, d]`.
 /// The token embedding is owned by `HiVT5`; parameter names: `stack.*`, `positionEmbedding.weight`
-/// (`pointer` summarizer only).
+/// (`pointer` summarizer only), `copy.*` (copy switch only).
 public final class AnswerDecoder: Module, Sendable {
     public let tokenEmbedding: Embedding
     public let stack: DecoderStack
     /// `[positions, d]` absolute positions (`pointer` summarizer), nil otherwise.
     public let positionEmbedding: Embedding?
+    /// The copy path, nil when the copy switch is off.
+    public let copyHead: CopyHead?
     /// d^-½.
     public let outputScale: Double
 
@@ -32,6 +38,7 @@ public final class AnswerDecoder: Module, Sendable {
         positionEmbedding = config.summarizer == .pointer
             ? Embedding(count: Self.positions(config), dimension: config.modelDim, std: 0.5, dtype: dtype, rng: &rng) : nil
         outputScale = 1 / Double(config.modelDim).squareRoot()
+        copyHead = config.copy ? CopyHead(modelDim: config.modelDim, dtype: dtype, rng: &rng) : nil
     }
 
     /// Rows of the position table: one per summary slot, plus room for the end token; later
@@ -51,18 +58,30 @@ public final class AnswerDecoder: Module, Sendable {
         hidden.matmul(tokenEmbedding.weight, transposeB: true).scaled(by: outputScale)
     }
 
-    /// Teacher-forced decoding of whole targets: `decoderInput: [B, T]` → logits `[B, T, V]`
-    /// and, when asked, each layer's cross-attention weights `[B, H, T, P·K]`.
-    /// `rng`: the dropout generator while training, nil at inference.
+    /// Teacher-forced decoding of whole targets: `decoderInput: [B, T]` → logits `[B, T, V]`,
+    /// the final hidden states `[B, T, d]` and, when asked, each layer's cross-attention weights
+    /// `[B, H, T, P·K]`. `rng`: the dropout generator while training, nil at inference.
     public func forward(_ decoderInput: [Int32], length: Int, memory: FiDMemory, returnCrossAttentionWeights: Bool = false,
-                        rng: inout SeededRNG?) -> (logits: Tensor, crossAttentionWeights: [Tensor]) {
+                        rng: inout SeededRNG?) -> (logits: Tensor, hidden: Tensor, crossAttentionWeights: [Tensor]) {
         let b = memory.batchSize
         precondition(decoderInput.count == b * length,
                      "AnswerDecoder: \(decoderInput.count) decoder inputs for [B, T] = [\(b), \(length)]")
         let y = embed(decoderInput, batch: b, length: length, first: 0)
         let out = stack.forward(y, memory: memory.memory, memoryKeyBias: memory.keyBias,
                                 returnCrossAttentionWeights: returnCrossAttentionWeights, rng: &rng)
-        return (logits(out.output), out.crossAttentionWeights)
+        return (logits(out.output), out.output, out.crossAttentionWeights)
+    }
+
+    /// Next-token scores of hidden states `[N, d]` (one per hypothesis): the logits `[N, V]`,
+    /// or with the copy path the mixture's log-probabilities `[N, V]` (`copy`: the copy
+    /// context of the N rows). Beam search normalises either with a log-softmax.
+    public func nextTokenScores(hidden: Tensor, copy: CopyContext?) -> Tensor {
+        let n = hidden.shape[0], d = hidden.shape[hidden.rank - 1]
+        let vocab = logits(hidden).reshaped([n, tokenEmbedding.count])
+        guard let copyHead, let copy else { return vocab }
+        let (c, s) = copyHead(hidden.reshaped([n, 1, d]), context: copy)
+        return Tensor.pointerGeneratorLogProbabilities(vocabLogits: vocab, copyLogits: c.reshaped([n, c.shape[2]]),
+                                                       gateLogits: s.reshaped([n]), slotTokens: copy.slotTokens)
     }
 
     /// A decoding cache for `memory`: its cross-attention keys and values are projected here,
@@ -71,16 +90,17 @@ public final class AnswerDecoder: Module, Sendable {
         stack.makeCache(memory: memory.memory, memoryKeyBias: memory.keyBias)
     }
 
-    /// One cached decoding step: `tokens: [B]` (the latest token of each sequence) → logits
-    /// `[B, V]` and, when asked, each layer's cross-attention weights `[B, H, 1, P·K]`.
+    /// One cached decoding step: `tokens: [B]` (the latest token of each sequence) → hidden
+    /// states `[B, d]` and, when asked, each layer's cross-attention weights `[B, H, 1, P·K]`.
     public func step(_ tokens: [Int32], cache: inout DecoderCache, returnCrossAttentionWeights: Bool = false)
-        -> (logits: Tensor, crossAttentionWeights: [Tensor]) {
+        -> (hidden: Tensor, crossAttentionWeights: [Tensor]) {
         let y = embed(tokens, batch: tokens.count, length: 1, first: cache.length)
         let out = stack.step(y, cache: &cache, returnCrossAttentionWeights: returnCrossAttentionWeights)
-        return (logits(out.output).reshaped([tokens.count, tokenEmbedding.count]), out.crossAttentionWeights)
+        return (out.output.reshaped([tokens.count, out.output.shape[out.output.rank - 1]]), out.crossAttentionWeights)
     }
 
     public var namedParameters: [NamedParameter] {
         stack.namedParameters(prefix: "stack") + (positionEmbedding?.namedParameters(prefix: "positionEmbedding") ?? [])
+            + (copyHead?.namedParameters(prefix: "copy") ?? [])
     }
 }

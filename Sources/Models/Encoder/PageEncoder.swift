@@ -89,6 +89,7 @@ public final class PageEncoder: Module, Sendable {
         let tokenStates = total == length ? h : h.slice(axis: 1, 0..<length)
 
         let summaries: Tensor
+        var slotTokens: [Int32]? = nil
         if let querySummarizer {
             summaries = querySummarizer(h, keyBias: keyBias, rng: &rng)
         } else {
@@ -96,12 +97,13 @@ public final class PageEncoder: Module, Sendable {
                          "PageEncoder: the summary-slot summarizers need K = \(summaryTokens) leading summary slots, the input has \(input.summarySlots)")
             let slots = h.slice(axis: 1, 0..<summaryTokens)
             if let pointerSummarizer {
-                summaries = pointerSummarizer(slotStates: slots, tokenStates: tokenStates, candidate: input.ocrPositions)
+                (summaries, slotTokens) = pointerSummarizer(slotStates: slots, tokenStates: tokenStates,
+                                                            candidate: input.ocrPositions, tokens: input.tokens)
             } else {
                 summaries = slots
             }
         }
-        return PageEncoding(summaries: summaries, tokenStates: tokenStates)
+        return PageEncoding(summaries: summaries, tokenStates: tokenStates, slotTokens: slotTokens)
     }
 
     public var namedParameters: [NamedParameter] {

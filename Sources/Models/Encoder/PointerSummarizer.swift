@@ -28,14 +28,18 @@ public final class PointerSummarizer: Module, Sendable {
         gate = ParameterInitialization.constant([2], 0, dtype: dtype)
     }
 
-    /// `candidate`: the positions the pointer may land on (OCR tokens of the row).
-    public func callAsFunction(slotStates: Tensor, tokenStates: Tensor, candidate: [Bool]) -> Tensor {
+    /// `candidate`: the positions the pointer may land on (OCR tokens of the row); `tokens`:
+    /// the row's input ids `[R, L]`. Returns the summaries and each slot's source token
+    /// `[R, K]`: the token k positions after the most likely start (−1 past the row's OCR tokens).
+    public func callAsFunction(slotStates: Tensor, tokenStates: Tensor, candidate: [Bool], tokens: [Int32])
+        -> (summaries: Tensor, slotTokens: [Int32]) {
         let rows = tokenStates.shape[0], length = tokenStates.shape[1], k = slotStates.shape[1]
         precondition(candidate.count == rows * length, "PointerSummarizer: \(candidate.count) flags for [R, L] = [\(rows), \(length)]")
         precondition(k <= length, "PointerSummarizer: K = \(k) exceeds the row length \(length)")
         let mask = Tensor(candidate.map { $0 ? Float(0) : -1e9 }, shape: [rows, length]).converted(to: tokenStates.dtype)
         let logits = spanHead(tokenStates).start + mask
         let p = logits.softmax()
+        let slotTokens = Self.slotTokens(startLogits: logits, candidate: candidate, tokens: tokens, slots: k)
         // Row k of `shifted` is p moved k positions right, so that (shifted · h)_k = Σ_l p_l h_{l+k}.
         let shifted = Tensor.concat((0..<k).map { shift -> Tensor in
             let moved = shift == 0 ? p : Tensor.concat([Tensor.zeros([rows, shift], dtype: p.dtype),
@@ -44,7 +48,29 @@ public final class PointerSummarizer: Module, Sendable {
         }, axis: 1)
         let readout = shifted.matmul(tokenStates)
         let g = (logits.logSumExp(axis: 1) * gate.slice(axis: 0, 0..<1) + gate.slice(axis: 0, 1..<2)).sigmoid()
-        return slotStates + readout * g.reshaped([rows, 1, 1])
+        return (slotStates + readout * g.reshaped([rows, 1, 1]), slotTokens)
+    }
+
+    /// Source token of slot k of every row: `tokens[argmax_l start_l + k]` when that position is
+    /// a candidate (an OCR token), −1 otherwise. Shapes: `startLogits: [R, L]` → `[R, K]`.
+    static func slotTokens(startLogits: Tensor, candidate: [Bool], tokens: [Int32], slots k: Int) -> [Int32] {
+        let rows = startLogits.shape[0], length = startLogits.shape[1]
+        let values = startLogits.converted(to: .float32)
+        var out = [Int32](repeating: -1, count: rows * k)
+        values.withUnsafeBufferPointer(as: Float.self) { x in
+            for r in 0..<rows {
+                var best = -1, bestValue = -Float.infinity
+                for l in 0..<length where candidate[r * length + l] && x[r * length + l] > bestValue {
+                    best = l
+                    bestValue = x[r * length + l]
+                }
+                guard best >= 0 else { continue }
+                for slot in 0..<k where best + slot < length && candidate[r * length + best + slot] {
+                    out[r * k + slot] = tokens[r * length + best + slot]
+                }
+            }
+        }
+        return out
     }
 
     public var namedParameters: [NamedParameter] { [("gate", gate)] }

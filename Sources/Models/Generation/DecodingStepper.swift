@@ -16,17 +16,25 @@ protocol DecodingStepper {
 struct CachedStepper: DecodingStepper {
     let decoder: AnswerDecoder
     var cache: DecoderCache
+    /// The copy attention's slot keys, projected once per question (copy path only).
+    var copy: CopyContext?
 
     /// `questionOfRow[i]`: the question of hypothesis row i.
     init(decoder: AnswerDecoder, memory: FiDMemory, questionOfRow: [Int32]) {
         self.decoder = decoder
         let perQuestion = decoder.makeCache(memory)
         cache = questionOfRow.count == memory.batchSize ? perQuestion : perQuestion.selectingBatch(questionOfRow)
+        let copyPerQuestion = decoder.copyHead?.context(memory)
+        copy = questionOfRow.count == memory.batchSize ? copyPerQuestion : copyPerQuestion?.selectingBatch(questionOfRow)
     }
 
     mutating func next(parents: [Int32]?, tokens: [Int32], returnWeights: Bool) -> (logits: Tensor, crossAttentionWeights: [Tensor]) {
-        if let parents, parents != Array(0..<Int32(parents.count)) { cache = cache.selectingBatch(parents) }
-        return decoder.step(tokens, cache: &cache, returnCrossAttentionWeights: returnWeights)
+        if let parents, parents != Array(0..<Int32(parents.count)) {
+            cache = cache.selectingBatch(parents)
+            copy = copy?.selectingBatch(parents)
+        }
+        let out = decoder.step(tokens, cache: &cache, returnCrossAttentionWeights: returnWeights)
+        return (decoder.nextTokenScores(hidden: out.hidden, copy: copy), out.crossAttentionWeights)
     }
 }
 
@@ -50,7 +58,7 @@ struct UncachedStepper: DecodingStepper {
         var none: SeededRNG? = nil
         let out = decoder.forward(prefixes.flatMap { $0 }, length: t, memory: memory,
                                   returnCrossAttentionWeights: returnWeights, rng: &none)
-        let last = out.logits.slice(axis: 1, (t - 1)..<t).reshaped([n, decoder.tokenEmbedding.count])
-        return (last, out.crossAttentionWeights)
+        let last = out.hidden.slice(axis: 1, (t - 1)..<t).reshaped([n, out.hidden.shape[2]])
+        return (decoder.nextTokenScores(hidden: last, copy: decoder.copyHead?.context(memory)), out.crossAttentionWeights)
     }
 }

@@ -22,10 +22,13 @@ public struct QuestionBatch: Sendable, Equatable {
     public var probePass: PageEncoderInput?
     /// `[B, P]` true for real pages, false for padded page slots.
     public var pageValid: [Bool]
+    /// `[B, P]` the document page index of every page slot, or nil for 0…P−1 (whole
+    /// documents). A training window of pages a…a+W−1 passes a…a+W−1.
+    public var pageIndices: [Int32]?
     public var targets: AnswerTargets
 
     public init(batchSize: Int, pageCount: Int, answerPass: PageEncoderInput, probePass: PageEncoderInput? = nil,
-                pageValid: [Bool], targets: AnswerTargets) {
+                pageValid: [Bool], pageIndices: [Int32]? = nil, targets: AnswerTargets) {
         let rows = batchSize * pageCount
         precondition(answerPass.rows == rows, "QuestionBatch: answer pass has \(answerPass.rows) rows, expected B·P = \(batchSize)·\(pageCount)")
         if let probePass {
@@ -44,7 +47,10 @@ public struct QuestionBatch: Sendable, Equatable {
         self.pageCount = pageCount
         self.answerPass = answerPass
         self.probePass = probePass
+        precondition(pageIndices == nil || pageIndices!.count == rows,
+                     "QuestionBatch: \(pageIndices!.count) page indices for [B, P] = [\(batchSize), \(pageCount)]")
         self.pageValid = pageValid
+        self.pageIndices = pageIndices
         self.targets = targets
     }
 }

@@ -6,7 +6,8 @@ import TensorCore
 /// The Fusion-in-Decoder reshape contract: encoder rows `[B·P, K, d]` → memory `[B, P·K, d]`;
 /// slot `p·K + k` of question b is summary k of page p.
 ///
-/// Shapes: `memory: [B, P·K, d]`, `keyBias: [B, P·K]` (0 real page, −1e9 padded page).
+/// Shapes: `memory: [B, P·K, d]`, `keyBias: [B, P·K]` (0 real page, −1e9 padded page),
+/// `slotTokens: [B, P·K]` (the source token each slot reads, −1 = none; the copy path's data).
 public struct FiDMemory: Sendable {
     /// `[B, P·K, d]`.
     public let memory: Tensor
@@ -16,8 +17,11 @@ public struct FiDMemory: Sendable {
     public let pageCount: Int
     /// K.
     public let summaryTokens: Int
+    /// `[B, P·K]` source token of every slot, −1 where a slot reads no single token.
+    public let slotTokens: [Int32]
 
-    public init(memory: Tensor, keyBias: Tensor, pageCount: Int, summaryTokens: Int) {
+    /// `slotTokens` nil: no slot has a source token.
+    public init(memory: Tensor, keyBias: Tensor, pageCount: Int, summaryTokens: Int, slotTokens: [Int32]? = nil) {
         precondition(memory.rank == 3 && memory.shape[1] == pageCount * summaryTokens,
                      "FiDMemory: memory \(memory.shape) is not [B, P·K, d] with P = \(pageCount), K = \(summaryTokens)")
         precondition(keyBias.shape == [memory.shape[0], memory.shape[1]],
@@ -26,6 +30,10 @@ public struct FiDMemory: Sendable {
         self.keyBias = keyBias
         self.pageCount = pageCount
         self.summaryTokens = summaryTokens
+        let slots = memory.shape[0] * memory.shape[1]
+        precondition(slotTokens == nil || slotTokens!.count == slots,
+                     "FiDMemory: \(slotTokens!.count) slot tokens for [B, P·K] = \(memory.shape.prefix(2))")
+        self.slotTokens = slotTokens ?? [Int32](repeating: -1, count: slots)
     }
 
     /// B.
@@ -34,8 +42,12 @@ public struct FiDMemory: Sendable {
     /// The memory of a re-ordered batch: row `i` is row `indices[i]` of this one (beam
     /// search expands each question to its beams).
     public func selectingBatch(_ indices: [Int32]) -> FiDMemory {
-        FiDMemory(memory: selectBatchRows(memory, indices), keyBias: selectBatchRows(keyBias, indices),
-                  pageCount: pageCount, summaryTokens: summaryTokens)
+        let m = memory.shape[1]
+        var tokens: [Int32] = []
+        tokens.reserveCapacity(indices.count * m)
+        for i in indices { tokens += slotTokens[(Int(i) * m)..<((Int(i) + 1) * m)] }
+        return FiDMemory(memory: selectBatchRows(memory, indices), keyBias: selectBatchRows(keyBias, indices),
+                         pageCount: pageCount, summaryTokens: summaryTokens, slotTokens: tokens)
     }
 }
 

@@ -26,15 +26,33 @@ public final class PageMemoryBuilder: Module, Sendable {
     public var maxPages: Int { pageEmbedding.count }
 
     /// `summaries: [B·P, K, d]`, `pageValid: [B, P]` → memory `[B, P·K, d]` and key bias `[B, P·K]`.
-    public func callAsFunction(summaries: Tensor, batchSize: Int, pageCount: Int, pageValid: [Bool]) -> FiDMemory {
+    /// `pageIndices: [B, P]`: the document page index of every page slot (default p: the
+    /// pages are the document's from its first page; a training window passes its real
+    /// offsets so that every page-index row is trained). `slotTokens: [B·P, K]` (−1 = none)
+    /// passes through to the memory for the copy path.
+    public func callAsFunction(summaries: Tensor, batchSize: Int, pageCount: Int, pageValid: [Bool],
+                               pageIndices: [Int32]? = nil, slotTokens: [Int32]? = nil) -> FiDMemory {
         precondition(summaries.rank == 3 && summaries.shape[0] == batchSize * pageCount,
                      "PageMemoryBuilder: summaries \(summaries.shape) are not [B·P, K, d] with B = \(batchSize), P = \(pageCount)")
         precondition(pageCount <= maxPages, "PageMemoryBuilder: \(pageCount) pages exceed maxPages = \(maxPages)")
         precondition(pageValid.count == batchSize * pageCount,
                      "PageMemoryBuilder: \(pageValid.count) page flags for [B, P] = [\(batchSize), \(pageCount)]")
         let k = summaries.shape[1], d = summaries.shape[2], slots = pageCount * k
-        let pageOfSlot = (0..<slots).map { Int32($0 / k) }
-        var memory = summaries.reshaped([batchSize, slots, d]) + pageEmbedding(pageOfSlot, shape: [slots])
+        var memory: Tensor
+        if let pageIndices {
+            precondition(pageIndices.count == batchSize * pageCount,
+                         "PageMemoryBuilder: \(pageIndices.count) page indices for [B, P] = [\(batchSize), \(pageCount)]")
+            var pageOfSlot = [Int32](repeating: 0, count: batchSize * slots)
+            for i in 0..<(batchSize * slots) {
+                let page = pageIndices[(i / slots) * pageCount + (i % slots) / k]
+                precondition(page >= 0 && Int(page) < maxPages, "PageMemoryBuilder: page index \(page) outside 0..<\(maxPages)")
+                pageOfSlot[i] = page
+            }
+            memory = summaries.reshaped([batchSize, slots, d]) + pageEmbedding(pageOfSlot, shape: [batchSize, slots])
+        } else {
+            let pageOfSlot = (0..<slots).map { Int32($0 / k) }
+            memory = summaries.reshaped([batchSize, slots, d]) + pageEmbedding(pageOfSlot, shape: [slots])
+        }
         if let slotEmbedding {
             precondition(k == slotEmbedding.count, "PageMemoryBuilder: \(k) summaries per page, \(slotEmbedding.count) slot embeddings")
             memory = memory + slotEmbedding((0..<slots).map { Int32($0 % k) }, shape: [slots])
@@ -44,7 +62,7 @@ public final class PageMemoryBuilder: Module, Sendable {
             for s in 0..<slots { slotValid[b * slots + s] = pageValid[b * pageCount + s / k] }
         }
         let keyBias = AttentionMask.keyBias(valid: slotValid, batch: batchSize, length: slots, dtype: summaries.dtype)
-        return FiDMemory(memory: memory, keyBias: keyBias, pageCount: pageCount, summaryTokens: k)
+        return FiDMemory(memory: memory, keyBias: keyBias, pageCount: pageCount, summaryTokens: k, slotTokens: slotTokens)
     }
 
     public var namedParameters: [NamedParameter] {

@@ -59,7 +59,7 @@ public final class HiVT5: Module, Sendable {
         let probe = batch.probePass.map { encodeRealRows($0, rng: &rng) }
         return EncodedQuestions(batchSize: batch.batchSize, pageCount: batch.pageCount, summaries: answer.summaries,
                                 probeSummaries: probe?.summaries, tokenStates: answer.tokenStates,
-                                pageValid: batch.pageValid)
+                                pageValid: batch.pageValid, slotTokens: answer.slotTokens, pageIndices: batch.pageIndices)
     }
 
     /// Encodes only the rows of real pages and spreads the results back over all R rows,
@@ -76,7 +76,12 @@ public final class HiVT5: Module, Sendable {
             let inner = Array(t.shape.dropFirst())
             return t.reshaped([kept.count, inner.reduce(1, *)]).gatherRows(source, shape: [input.rows]).reshaped([input.rows] + inner)
         }
-        return PageEncoding(summaries: spread(packed.summaries), tokenStates: spread(packed.tokenStates))
+        let k = packed.summaries.shape[1]
+        var slotTokens = [Int32](repeating: -1, count: input.rows * k)
+        for (j, r) in kept.enumerated() {
+            for slot in 0..<k { slotTokens[r * k + slot] = packed.slotTokens[j * k + slot] }
+        }
+        return PageEncoding(summaries: spread(packed.summaries), tokenStates: spread(packed.tokenStates), slotTokens: slotTokens)
     }
 
     /// `encode` at inference (no dropout).
@@ -88,7 +93,8 @@ public final class HiVT5: Module, Sendable {
     /// The decoder memory `[B, P·K, d]` of encoded questions.
     public func memory(_ encoded: EncodedQuestions) -> FiDMemory {
         pageMemory(summaries: encoded.summaries, batchSize: encoded.batchSize, pageCount: encoded.pageCount,
-                   pageValid: encoded.pageValid)
+                   pageValid: encoded.pageValid, pageIndices: encoded.pageIndices,
+                   slotTokens: decoder.copyHead == nil ? nil : encoded.slotTokens)
     }
 
     /// Page-head scores and "contains" logits of encoded questions (probe summaries when present).
@@ -135,8 +141,7 @@ public final class HiVT5: Module, Sendable {
                      rng: inout SeededRNG?) -> LossBreakdown {
         let b = encoded.batchSize, p = encoded.pageCount
         precondition(targets.batchSize == b, "HiVT5.loss: targets for \(targets.batchSize) questions, encoded batch has \(b)")
-        let logits = decoder.forward(targets.decoderInput, length: targets.length, memory: memory(encoded), rng: &rng).logits
-        let answer = logits.reshaped([b * targets.length, configuration.vocabSize]).crossEntropy(targets: targets.labels)
+        let answer = answerLoss(encoded, targets: targets, rng: &rng)
         var total = answer
         var pageLoss = 0.0, spanLoss = 0.0, containsLoss = 0.0
 
@@ -167,6 +172,29 @@ public final class HiVT5: Module, Sendable {
             }
         }
         return LossBreakdown(total: total, answer: answer.item, page: pageLoss, span: spanLoss, contains: containsLoss)
+    }
+
+    /// The answer term: cross-entropy of the vocabulary softmax, or with the copy path the
+    /// pointer-generator mixture's negative log-likelihood (a target token may come from the
+    /// vocabulary or from any memory slot whose source token it is).
+    func answerLoss(_ encoded: EncodedQuestions, targets: AnswerTargets, rng: inout SeededRNG?) -> Tensor {
+        let b = encoded.batchSize, t = targets.length, v = configuration.vocabSize
+        let memory = memory(encoded)
+        let out = decoder.forward(targets.decoderInput, length: t, memory: memory, rng: &rng)
+        let vocab = out.logits.reshaped([b * t, v])
+        guard let copyHead = decoder.copyHead else { return vocab.crossEntropy(targets: targets.labels) }
+        let (copyLogits, gateLogits) = copyHead(out.hidden, context: copyHead.context(memory))
+        let m = memory.memory.shape[1]
+        var match = [Bool](repeating: false, count: b * t * m)
+        for i in 0..<b {
+            for step in 0..<t {
+                let y = targets.labels[i * t + step]
+                guard y >= 0 else { continue }
+                for k in 0..<m where memory.slotTokens[i * m + k] == y { match[(i * t + step) * m + k] = true }
+            }
+        }
+        return Tensor.pointerGeneratorLoss(vocabLogits: vocab, copyLogits: copyLogits.reshaped([b * t, m]),
+                                           gateLogits: gateLogits.reshaped([b * t]), copyMatch: match, targets: targets.labels)
     }
 
     // MARK: Extractive answers

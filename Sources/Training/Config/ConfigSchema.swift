@@ -46,6 +46,9 @@ public enum ConfigSchema {
                   "pad every row to the longest possible length (fixed shapes, e.g. to compare with bench)"),
         ConfigKey("encoder.max_question_tokens", .int, .int(24), "prompt-rendered question tokens kept"),
 
+        ConfigKey("decoder.copy", .bool, .bool(false),
+                  "copy path: the decoder mixes its vocabulary softmax with copying the source tokens of memory slots (pointer summarizer slots)"),
+
         ConfigKey("page_head.pooling", .choice(["max", "mean", "attention", "first"]), .string("attention"), "pooling over the K summaries"),
         ConfigKey("page_head.probe", .bool, .bool(false), "2n-pass probe: the head reads a second, probe-prompted encoding"),
         ConfigKey("page_head.probe_prompt", .string, .string("probe"), "prompt template of the probe pass"),

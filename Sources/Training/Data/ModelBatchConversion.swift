@@ -23,8 +23,18 @@ public enum ModelBatchConversion {
         let targets = AnswerTargets(length: answer.targetLength, decoderInput: answer.decoderInputIDs, labels: answer.targetIDs,
                                     answerPage: answer.answerPageIndex.map { $0 < 0 ? AnswerTargets.ignoreIndex : $0 },
                                     spanLabels: span, pageContainsAnswer: nil)  // nil: 1 on the answer page, 0 on other real pages
+        var pageIndices: [Int32]? = nil
+        if answer.firstPageIndex.contains(where: { $0 != 0 }) {
+            // Page slot p of question b is document page firstPageIndex[b] + p; padded slots
+            // (masked) keep a valid in-range index.
+            pageIndices = (0..<rows).map { r in
+                let page = answer.firstPageIndex[r / p] + Int32(r % p)
+                return r % p < Int(answer.pageCounts[r / p]) ? page : Int32(r % p)
+            }
+        }
         return Models.QuestionBatch(batchSize: b, pageCount: p, answerPass: encoderInput(answer),
-                                    probePass: probe.map(encoderInput), pageValid: pageValid, targets: targets)
+                                    probePass: probe.map(encoderInput), pageValid: pageValid, pageIndices: pageIndices,
+                                    targets: targets)
     }
 
     /// The page-encoder rows of a DocData batch.

@@ -122,6 +122,7 @@ public struct RunPreparation {
         m.summarizer = HiVT5Configuration.Summarizer(rawValue: config.string("encoder.summarizer")) ?? .pageTokens
         m.layout = config.bool("encoder.layout")
         m.questionMatch = config.bool("encoder.question_match")
+        m.copy = config.bool("decoder.copy")
         if config.string("encoder.visual") == "patches" {
             m.visual = .patches
             let patch = config.int("encoder.patch_size")
