@@ -56,6 +56,7 @@ let package = Package(
                     resources: [.copy("Fixtures")]),
         .testTarget(name: "FeatureStoreTests", dependencies: ["FeatureStore", "TensorCore", "TestSupport"], resources: [.copy("Fixtures")]),
         .testTarget(name: "ChartsTests", dependencies: ["Charts", "DocData"]),
+        .testTarget(name: "ExperimentsTests", dependencies: ["Experiments", "Training"]),
         .testTarget(name: "CLITests", dependencies: ["TestSupport", "NeuralNet"]),
     ]
 )

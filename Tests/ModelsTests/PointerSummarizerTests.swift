@@ -17,7 +17,8 @@ final class PointerSummarizerTests: XCTestCase {
         let slots = Tensor.randn([rows, k, d], dtype: .float64, rng: &rng)
         var candidate = [Bool](repeating: true, count: rows * length)
         candidate[0] = false; candidate[1] = false; candidate[length + 6] = false
-        let out = summarizer(slotStates: slots, tokenStates: states, candidate: candidate).doubles
+        let out = summarizer(slotStates: slots, tokenStates: states, candidate: candidate,
+                             tokens: [Int32](repeating: 0, count: rows * length)).summaries.doubles
 
         let logits = head(states).start.doubles, h = states.doubles, s = slots.doubles
         for r in 0..<rows {
@@ -57,7 +58,7 @@ final class PointerSummarizerTests: XCTestCase {
         values[2 * d] = 1
         let states = Tensor(values, shape: [1, length, d], as: Double.self)
         let out = summarizer(slotStates: Tensor.zeros([1, 3, d], dtype: .float64), tokenStates: states,
-                             candidate: [Bool](repeating: true, count: length)).doubles
+                             candidate: [Bool](repeating: true, count: length), tokens: [Int32](repeating: 0, count: length)).summaries.doubles
         XCTAssertEqual((0..<3).map { out[$0 * d + 1] }, [12, 13, 14].map(Double.init), accuracy: 1e-9)
     }
 }

@@ -16,6 +16,8 @@ public struct Manifest: Sendable {
         public var config: Config
         /// Where it was defined (`file:line` of a `runs:` entry, or the file for grid cells).
         public var location: String
+        /// Its own seeds (a named run's `seeds:`), or nil for the manifest's.
+        public var seeds: [Int]? = nil
     }
 
     public let url: URL
@@ -44,7 +46,7 @@ public struct Manifest: Sendable {
             for (key, value) in run.settings { try config.set(key, text: value.description, source: run.location) }
             // An override on the command line wins over the manifest's per-run settings too.
             try config.apply(overrides: overrides)
-            variants.append(Variant(name: run.name, config: config, location: run.location))
+            variants.append(Variant(name: run.name, config: config, location: run.location, seeds: run.seeds.isEmpty ? nil : run.seeds))
         }
         if !document.grid.isEmpty || document.runs.isEmpty {
             var gridOnly = document
@@ -64,6 +66,9 @@ public struct Manifest: Sendable {
         try ManifestValidation.check(manifest)
         return manifest
     }
+
+    /// The seeds `variant` runs with.
+    public func seeds(of variant: Variant) -> [Int] { variant.seeds ?? seeds }
 
     /// The variant's configuration for `seed`.
     public func config(_ variant: Variant, seed: Int) -> Config {

@@ -36,7 +36,7 @@ public struct ExperimentPlan: Sendable {
         struct Cell { var variant: Manifest.Variant; var seed: Int; var config: Config; var cached: Bool; var dir: URL }
         var cells: [Cell] = []
         for variant in manifest.variants {
-            for seed in manifest.seeds {
+            for seed in manifest.seeds(of: variant) {
                 let config = manifest.config(variant, seed: seed)
                 let cached = config.string("train.mode") == "cached" && !config.bool("page_head.probe")
                 cells.append(Cell(variant: variant, seed: seed, config: config, cached: cached,
@@ -79,7 +79,7 @@ public struct ExperimentPlan: Sendable {
         var allCells = cells
         if only != nil {
             for variant in manifest.variants {
-                for seed in manifest.seeds where !allCells.contains(where: { $0.variant.name == variant.name && $0.seed == seed }) {
+                for seed in manifest.seeds(of: variant) where !allCells.contains(where: { $0.variant.name == variant.name && $0.seed == seed }) {
                     let config = manifest.config(variant, seed: seed)
                     allCells.append(Cell(variant: variant, seed: seed, config: config,
                                          cached: config.string("train.mode") == "cached" && !config.bool("page_head.probe"),
@@ -140,7 +140,9 @@ public struct ExperimentPlan: Sendable {
                     step.cachedFallback = !ExperimentPlan.cachedModeAvailable
                     step.estimatedSecondsWithCachedMode = step.status == .reuse ? 0 : CostModel.trainingSeconds(cell.config, cached: true)
                 } else {
-                    step = trainStep(kind: .train, title: "train \(cell.variant.name) seed \(cell.seed) (end to end)",
+                    let probe = config.string("train.mode") == "cached"
+                    if probe { try config.set("train.mode", text: "end_to_end") }
+                    step = trainStep(kind: .train, title: "train \(cell.variant.name) seed \(cell.seed) (end to end\(probe ? ": the probe changes the encoder" : ""))",
                                      dir: cell.dir, config: config, cell: cell.variant.name, seed: cell.seed)
                 }
                 steps.append(step)
@@ -198,7 +200,7 @@ public struct ExperimentPlan: Sendable {
 
     /// The plan as printed by `mpvqa run --dry-run`.
     public var text: String {
-        var lines = ["plan for \(manifest.url.lastPathComponent) (\(manifest.name)): \(manifest.variants.count) cells × \(manifest.seeds.count) seeds = \(cellCount) runs in \(root.path)"]
+        var lines = ["plan for \(manifest.url.lastPathComponent) (\(manifest.name)): \(manifest.variants.count) cells, \(cellCount) runs (cells × seeds) in \(root.path)"]
         lines.append("cells: " + manifest.variants.map(\.name).joined(separator: ", ") + "; seeds: " + manifest.seeds.map(String.init).joined(separator: ", "))
         for (i, step) in steps.enumerated() {
             let status = switch step.status { case .build: "build  "; case .reuse: "reuse  "; case .resume: "resume "; case .deferred: "planned" }

@@ -65,7 +65,7 @@ public struct ExperimentReport {
             "Written by `mpvqa report \(plan.manifest.url.path)` on \(ISO8601DateFormatter().string(from: Date())).", "",
             "| | |", "|---|---|",
             "| manifest | `\(plan.manifest.url.path)` |",
-            "| cells × seeds | \(plan.manifest.variants.count) × \(plan.manifest.seeds.count) (\(results.rows.count) evaluated) |",
+            "| cells, runs (cells × seeds) | \(plan.manifest.variants.count), \(plan.cellCount) (\(results.rows.count) evaluated) |",
             "| commit (report / runs) | \(commit) / \(info?.commit ?? "-") |",
             "| machine | \(info?.machine ?? "-") |",
             "| BLAS kernel, threads | \(info?.blasKernel ?? BLASRuntime.kernelName), \(info?.threads ?? 0) |",

@@ -12,11 +12,13 @@ public struct GridAxis: Equatable, Sendable {
 public struct NamedRun: Equatable, Sendable {
     public var name: String
     public var settings: [(key: String, value: ConfigValue)]
+    /// Seeds of this run alone (empty: the manifest's `seeds`).
+    public var seeds: [Int] = []
     /// `file:line` of the entry, for errors found later (e.g. a missing path).
     public var location: String
 
     public static func == (a: NamedRun, b: NamedRun) -> Bool {
-        a.name == b.name && a.location == b.location && a.settings.map(\.key) == b.settings.map(\.key)
+        a.name == b.name && a.location == b.location && a.seeds == b.seeds && a.settings.map(\.key) == b.settings.map(\.key)
             && a.settings.map(\.value) == b.settings.map(\.value)
     }
 }
@@ -56,9 +58,6 @@ public struct ConfigDocument: Equatable, Sendable {
                 for (axisKey, axisValues) in axes {
                     guard let name = axisKey.string else { throw ConfigError(source: where_, key: "grid", "a key is not a string") }
                     let at = location(source, axisKey)
-                    if ConfigSchema.key(name) == nil && !name.hasPrefix("prompts.") {
-                        throw ConfigError(source: at, key: "grid.\(name)", "not a config key" + (ConfigSchema.closest(to: name).map { " (did you mean \($0)?)" } ?? ""))
-                    }
                     guard let list = axisValues.sequence, list.count > 0 else {
                         throw ConfigError(source: at, key: "grid.\(name)", "expected a non-empty list of values")
                     }
@@ -76,7 +75,7 @@ public struct ConfigDocument: Equatable, Sendable {
                 for entry in list {
                     let at = location(source, entry)
                     guard let fields = entry.mapping else { throw ConfigError(source: at, key: "runs", "expected {name: NAME, set: {key: value, ...}}") }
-                    var name: String?, settings: [(key: String, value: ConfigValue)] = []
+                    var name: String?, settings: [(key: String, value: ConfigValue)] = [], seeds: [Int] = []
                     for (fieldNode, fieldValue) in fields {
                         let fieldAt = location(source, fieldNode)
                         switch fieldNode.string {
@@ -98,13 +97,19 @@ public struct ConfigDocument: Equatable, Sendable {
                                 try probe.set(key, text: scalar, quoted: quoted, source: keyAt)
                                 settings.append((key, key.hasPrefix("prompts.") ? .string(scalar) : probe.value(key)))
                             }
+                        case "seeds":
+                            guard let list = fieldValue.sequence, !list.isEmpty else { throw ConfigError(source: fieldAt, key: "runs.seeds", "expected a non-empty list of integers") }
+                            seeds = try list.map {
+                                guard let s = $0.int else { throw ConfigError(source: location(source, $0), key: "runs.seeds", "expected an integer, got '\($0.string ?? "?")'") }
+                                return s
+                            }
                         default:
-                            throw ConfigError(source: fieldAt, key: "runs.\(fieldNode.string ?? "?")", "unknown field (expected name or set)")
+                            throw ConfigError(source: fieldAt, key: "runs.\(fieldNode.string ?? "?")", "unknown field (expected name, set or seeds)")
                         }
                     }
                     guard let name else { throw ConfigError(source: at, key: "runs", "every run needs a name") }
                     guard !document.runs.contains(where: { $0.name == name }) else { throw ConfigError(source: at, key: "runs.name", "'\(name)' is used twice") }
-                    document.runs.append(NamedRun(name: name, settings: settings, location: at))
+                    document.runs.append(NamedRun(name: name, settings: settings, seeds: seeds, location: at))
                 }
             case "seeds":
                 guard let list = value.sequence else { throw ConfigError(source: where_, key: "seeds", "expected a list of integers") }
