@@ -42,7 +42,7 @@ public struct ExperimentReport {
             try matrix().render().writePNG(to: chartDir.appendingPathComponent("answer-page-matrix.png"))
             md += ["Per-cell metrics (bars: mean over seeds; whiskers: ± one standard deviation):", "",
                    "![metrics](\(name)/metrics.png)", "",
-                   "Learning curves (validation ANLS of the submitted answers against training minutes, one line per seed):", "",
+                   "Learning curves (validation ANLS of the submitted answers against training minutes, one line per seed; a cell trained on another run's encoder continues that run's curve):", "",
                    "![learning curves](\(name)/learning-curves.png)", "",
                    "Answer correct (exact match) × page correct, all seeds pooled:", "",
                    "![answer x page](\(name)/answer-page-matrix.png)"]
@@ -157,22 +157,32 @@ public struct ExperimentReport {
                         }, yRange: 0...1)
     }
 
+    /// `(minutes, val ANLS)` of a run's validations (`metrics.jsonl`).
+    static func validationCurve(_ dir: URL, key: String) -> [(Double, Double)] {
+        guard let text = try? String(contentsOf: RunDirectory(dir).metrics, encoding: .utf8) else { return [] }
+        var points: [(Double, Double)] = []
+        for line in text.split(separator: "\n") {
+            guard let object = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any],
+                  let y = (object[key] as? NSNumber)?.doubleValue, let x = (object["minutes"] as? NSNumber)?.doubleValue else { continue }
+            points.append((x, y))
+        }
+        return points
+    }
+
+    /// One line per run; a cell trained on another run's encoder continues from where that
+    /// run's curve ends (its minutes are added to the encoder's).
     func curves() -> LineChart {
         var lines: [LineChart.Line] = []
         for row in results.rows {
             let key = row.answerSource == "extract" ? "val_extracted_anls" : "val_anls"
-            var points: [(Double, Double)] = []
-            if let text = try? String(contentsOf: RunDirectory(row.directory).metrics, encoding: .utf8) {
-                for line in text.split(separator: "\n") {
-                    guard let object = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any],
-                          let y = (object[key] as? NSNumber)?.doubleValue, let x = (object["minutes"] as? NSNumber)?.doubleValue else { continue }
-                    points.append((x, y))
-                }
+            var points = Self.validationCurve(row.directory, key: key)
+            if let encoder = row.encoderRun, let last = Self.validationCurve(encoder, key: key).last {
+                points = [last] + points.map { (last.0 + $0.0, $0.1) }
             }
             lines.append(.init(name: row.cell, colorIndex: results.cells.firstIndex(of: row.cell) ?? 0, points: points))
         }
-        return LineChart(title: "\(plan.manifest.name): learning curves", xLabel: "training minutes", yLabel: "val ANLS (submitted answers)",
-                         lines: lines, yRange: 0...1)
+        return LineChart(title: "\(plan.manifest.name): learning curves", xLabel: "training minutes",
+                         yLabel: "val ANLS (submitted answers)", lines: lines, yRange: 0...1)
     }
 
     func matrix() -> CountMatrixChart {

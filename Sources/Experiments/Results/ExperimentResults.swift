@@ -14,6 +14,8 @@ public struct ExperimentResults: Sendable {
         public var directory: URL
         public var answerSource: String
         public var mode: String
+        /// The run whose encoder a cached (or warm-started) cell read.
+        public var encoderRun: URL?
         public var metrics: [String: Double]
         /// `breakdowns[kind][bucket][metric]`, kind `page_count` or `answer_page`.
         public var breakdowns: [String: [String: [String: Double]]]
@@ -55,11 +57,13 @@ public struct ExperimentResults: Sendable {
             "questions": number("questions"), "anls": number("anls"),
         ]
         var mode = "end_to_end"
+        var encoderRun: URL?
         if let data = FileManager.default.contents(atPath: ExperimentPlan.completionMarker(dir).path),
            let marker = try? JSONSerialization.jsonObject(with: data) as? [String: Any] {
             metrics["train_minutes"] = (marker["minutes"] as? NSNumber)?.doubleValue ?? .nan
             metrics["train_steps"] = (marker["steps"] as? NSNumber)?.doubleValue ?? .nan
             mode = marker["mode"] as? String ?? mode
+            if let path = marker["encoder_run"] as? String, !path.isEmpty { encoderRun = URL(fileURLWithPath: path) }
         }
         var breakdowns: [String: [String: [String: Double]]] = [:]
         if let b = m["breakdowns"] as? [String: [String: [String: Any]]] {
@@ -69,7 +73,7 @@ public struct ExperimentResults: Sendable {
                 }
             }
         }
-        return Row(cell: cell, seed: seed, directory: dir, answerSource: source, mode: mode, metrics: metrics, breakdowns: breakdowns)
+        return Row(cell: cell, seed: seed, directory: dir, answerSource: source, mode: mode, encoderRun: encoderRun, metrics: metrics, breakdowns: breakdowns)
     }
 
     /// Mean and sample standard deviation (0 for one seed) of `key` over the seeds of `cell`.
