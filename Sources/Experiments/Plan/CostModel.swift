@@ -41,12 +41,17 @@ public enum CostModel {
     /// training cost per page (the decoder reads K vectors per page instead of ~240 tokens).
     public static func trainingSeconds(_ c: Config, cached: Bool = false) -> Double {
         let steps = Double(c.int("train.steps"))
-        var seconds = steps * pagesPerStep(c) * 3 * forwardFLOPsPerPage(c) / effectiveFLOPs * (cached ? 0.05 : 1)
+        let perStep = pagesPerStep(c) * 3 * forwardFLOPsPerPage(c) / effectiveFLOPs * (cached ? 0.05 : 1)
+        var seconds = steps * perStep, trainedSteps = steps
         let limit = c.double("train.time_limit_minutes") * 60
-        if limit > 0 { seconds = min(seconds, limit) }
-        let validations = (steps / Double(max(1, c.int("train.eval_every")))).rounded(.up)
+        if limit > 0 && seconds > limit {
+            seconds = limit
+            trainedSteps = limit / perStep
+        }
+        // Validations every eval_every steps, and one more where the time limit stops the run.
+        let validations = (trainedSteps / Double(max(1, c.int("train.eval_every")))).rounded(.down) + (trainedSteps < steps ? 1 : 0)
         let evalQuestions = Double(c.int("train.eval_questions") > 0 ? c.int("train.eval_questions") : c.int("dataset.synthetic.val"))
-        return seconds + validations * evaluationSeconds(c, questions: evalQuestions)
+        return seconds + max(1, validations) * evaluationSeconds(c, questions: evalQuestions)
     }
 
     /// Answering `questions` (every page encoded, `passes` times), decoding included.

@@ -62,15 +62,15 @@ public struct ExperimentReport {
         }
         let commit = RunInfo.current(seed: 0).commit
         var lines = [
-            "Written by `mpvqa report \(plan.manifest.url.path)` on \(ISO8601DateFormatter().string(from: Date())).", "",
+            "Written by `mpvqa report \(plan.manifest.url.relativePath)` on \(ISO8601DateFormatter().string(from: Date())).", "",
             "| | |", "|---|---|",
-            "| manifest | `\(plan.manifest.url.path)` |",
+            "| manifest | `\(plan.manifest.url.relativePath)` |",
             "| cells, runs (cells × seeds) | \(plan.manifest.variants.count), \(plan.cellCount) (\(results.rows.count) evaluated) |",
             "| commit (report / runs) | \(commit) / \(info?.commit ?? "-") |",
             "| machine | \(info?.machine ?? "-") |",
             "| BLAS kernel, threads | \(info?.blasKernel ?? BLASRuntime.kernelName), \(info?.threads ?? 0) |",
             "| toolchain | \(info?.toolchain ?? "-") |",
-            "| runs | `\(plan.root.path)` (results.csv, results.json) |",
+            "| runs | `\(plan.root.relativePath)` (results.csv, results.json) |",
         ]
         let fallback = results.rows.filter { $0.mode.contains("pending") }.map(\.cell)
         if !fallback.isEmpty {
