@@ -12,11 +12,11 @@ import TensorCore
 /// checkpoint stays in place.
 ///
 /// ```swift
-/// let trainer = try Trainer(config: config, run: RunDirectory(url), dataDirectory: data, resume: false)
+/// let trainer = try Trainer(settings: try RunSettings(config), run: RunDirectory(url), dataDirectory: data, resume: false)
 /// let state = try trainer.run()
 /// ```
 public final class Trainer {
-    public let config: Config
+    public let settings: RunSettings
     public let runDirectory: RunDirectory
     public let log: RunLog
     public let preparation: RunPreparation
@@ -33,8 +33,8 @@ public final class Trainer {
 
     /// `initialWeights`: a checkpoint whose matching parameters replace the fresh initialisation
     /// (ignored when resuming, where the run's own checkpoint wins).
-    public init(config: Config, run: RunDirectory, dataDirectory: URL, resume: Bool, initialWeights: URL? = nil) throws {
-        self.config = config
+    public init(settings: RunSettings, run: RunDirectory, dataDirectory: URL, resume: Bool, initialWeights: URL? = nil) throws {
+        self.settings = settings
         self.runDirectory = run
         if resume {
             guard FileManager.default.fileExists(atPath: run.latestCheckpoint.path) else {
@@ -45,21 +45,21 @@ public final class Trainer {
         }
         try run.create()
         log = RunLog(run.log)
-        let threads = config.int("train.threads")
+        let threads = settings.train.threads
         if threads > 0 { Parallel.threads = threads }
-        try AtomicFile.write(config.yaml, to: run.config)
-        let info = RunInfo.current(seed: config.int("train.seed"))
+        try AtomicFile.write(settings.yaml, to: run.config)
+        let info = RunInfo.current(seed: Int(settings.train.seed))
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
         if !resume { try AtomicFile.write(try encoder.encode(info), to: run.runInfo) }
         log("\(resume ? "resuming" : "starting") run \(run.url.path): commit \(info.commit), BLAS \(info.blasKernel), \(Parallel.threads) threads")
 
-        preparation = RunPreparation(config: config, dataDirectory: dataDirectory, log: log)
+        preparation = RunPreparation(settings: settings, dataDirectory: dataDirectory, log: log)
         let layout = try preparation.dataset()
         tokenizer = try preparation.tokenizer(layout: layout)
         try tokenizer.save(to: run.tokenizer)
         let modelConfig = try preparation.modelConfiguration(tokenizer: tokenizer)
-        var rng = SeededRNG(seed: UInt64(config.int("train.seed")))
+        var rng = SeededRNG(seed: settings.train.seed)
         model = HiVT5(modelConfig, rng: &rng)
         if let initialWeights, !resume {
             let (copied, kept) = try TrainingCheckpoint.loadMatching(into: model, from: initialWeights)
@@ -67,27 +67,26 @@ public final class Trainer {
         }
         log("model: \(model.parameterCount) parameters, d \(modelConfig.modelDim), encoder \(modelConfig.encoderLayers) × decoder \(modelConfig.decoderLayers) layers, K \(modelConfig.summaryTokens)")
 
-        let steps = config.int("train.steps")
-        schedule = LearningRateSchedule(peak: config.double("train.lr"), warmupSteps: config.int("train.warmup_steps"), totalSteps: steps,
-                                        decay: LearningRateSchedule.Decay(rawValue: config.string("train.schedule")) ?? .cosine)
-        optimizer = AdamW(parameters: model.namedParameters, learningRate: schedule(0), weightDecay: config.double("train.weight_decay"))
-        lossWeights = LossWeights(page: config.double("train.page_loss_weight"), span: config.double("train.span_loss_weight"),
-                                  contains: config.double("train.contains_loss_weight"))
+        let t = settings.train
+        schedule = try LearningRateSchedule(peak: t.lr, warmupSteps: t.warmupSteps, totalSteps: t.steps, decay: t.schedule)
+        optimizer = AdamW(parameters: model.namedParameters, learningRate: schedule(0), weightDecay: t.weightDecay)
+        lossWeights = LossWeights(page: t.pageLossWeight, span: t.spanLossWeight, contains: t.containsLossWeight)
 
         let (builder, probeBuilder) = try preparation.batchBuilders(tokenizer: tokenizer)
         let threadsForLoading = ProcessInfo.processInfo.activeProcessorCount
         let train = try QuestionSet.load(layout: layout, split: "train", visual: preparation.visualPatches, threads: threadsForLoading)
-        let evalLimit = config.int("train.eval_questions")
+        let evalLimit = t.evalQuestions
         validation = try QuestionSet.load(layout: layout, split: "val", limit: evalLimit > 0 ? evalLimit : nil,
                                           visual: preparation.visualPatches, threads: threadsForLoading).items
-        let source: QuestionSource = config.bool("dataset.synthetic.online") && !preparation.usesReleasedDataset
+        let source: QuestionSource = settings.dataset.synthetic.online && !settings.dataset.usesReleasedDataset
             ? .online(preparation.syntheticConfig) : .fixed(train)
         batches = TrainingBatches(source: source, builder: builder, probeBuilder: probeBuilder,
-                                  batchSize: config.int("train.batch_questions"), seed: UInt64(config.int("train.seed")),
-                                  pageWindow: config.int("train.page_window"),
-                                  singlePageWarmupSteps: config.int("train.single_page_warmup_steps"),
+                                  batchSize: t.batchQuestions, seed: t.seed,
+                                  pageWindow: t.pageWindow,
+                                  singlePageWarmupSteps: t.singlePageWarmupSteps,
                                   spanLabels: lossWeights.span > 0,
-                                  extractiveAnswers: config.string("train.answer_draw") == "extractive")
+                                  extractiveAnswers: t.answerDraw == .extractive,
+                                  windowPageOffsets: t.windowPageOffsets)
         evaluator = preparation.evaluator(model: model, tokenizer: tokenizer, builders: (builder, probeBuilder), beams: 1)
         baselineAnswer = Baselines.mostFrequentAnswer(train.items)
 
@@ -101,10 +100,10 @@ public final class Trainer {
     /// Runs the remaining steps; returns the final state.
     @discardableResult
     public func run() throws -> TrainingState {
-        let steps = config.int("train.steps")
-        let evalEvery = max(1, config.int("train.eval_every"))
-        let clip = config.double("train.clip_norm")
-        let timeLimit = config.double("train.time_limit_minutes") * 60
+        let steps = settings.train.steps
+        let evalEvery = settings.train.evalEvery
+        let clip = settings.train.clipNorm
+        let timeLimit = settings.train.timeLimitMinutes * 60
         let metrics = try JSONLinesWriter(runDirectory.metrics)
         let start = Date()
         let startElapsed = state.elapsedSeconds
@@ -115,7 +114,7 @@ public final class Trainer {
         while state.step < steps {
             let step = state.step
             let batch = prefetcher.batch(step: step)
-            var dropout: SeededRNG? = config.double("model.dropout") > 0 ? batches.rng(step: step, purpose: 4) : nil
+            var dropout: SeededRNG? = settings.model.dropout > 0 ? batches.rng(step: step, purpose: 4) : nil
             let loss = model.loss(batch, weights: lossWeights, rng: &dropout)
             let total = loss.total.item
             guard total.isFinite else {
@@ -196,10 +195,10 @@ public final class Trainer {
         if s.anls > state.bestScore {
             state.bestScore = s.anls
             state.bestStep = state.step
-            try TrainingCheckpoint.save(model: model, optimizer: optimizer, state: state, configYAML: config.yaml, to: runDirectory.bestCheckpoint)
+            try TrainingCheckpoint.save(model: model, optimizer: optimizer, state: state, configYAML: settings.yaml, to: runDirectory.bestCheckpoint)
         }
         // `latest` last: a run killed before this line resumes from the previous checkpoint.
-        try TrainingCheckpoint.save(model: model, optimizer: optimizer, state: state, configYAML: config.yaml, to: runDirectory.latestCheckpoint)
+        try TrainingCheckpoint.save(model: model, optimizer: optimizer, state: state, configYAML: settings.yaml, to: runDirectory.latestCheckpoint)
     }
 }
 

@@ -6,7 +6,7 @@ import XCTest
 /// token is one byte and the expected ids are worked out by hand: specials `<pad>` 0, `</s>` 1,
 /// `<s>` 2, `<question>` 3, `<ocr>` 4, `<image>` 5, `<page_0>` 6, `<page_1>` 7, byte b → 8 + b.
 final class BatchTests: XCTestCase {
-    let tokenizer: BPETokenizer = BPETrainer(vocabularySize: 8 + 256, specialTokens: SpecialTokens(pageSlotCount: 2)).train()
+    let tokenizer: BPETokenizer = try! BPETrainer(vocabularySize: 8 + 256, specialTokens: SpecialTokens(pageSlotCount: 2)).train()
 
     func byte(_ c: Character) -> Int32 { 8 + Int32(c.asciiValue!) }
     let space: Int32 = 8 + 32
@@ -37,9 +37,9 @@ final class BatchTests: XCTestCase {
     }
 
     func testShapesTokensMasksAndPadding() throws {
-        // q1 draws its second answer "z".
+        // q1 draws its second answer "z"; targets are " de</s>" and " z</s>" (T = 4).
         let batch = try builder().build(items(), answerChoices: [0, 1])
-        let (B, P, L, T) = (2, 3, 11, 3)
+        let (B, P, L, T) = (2, 3, 11, 4)
         XCTAssertEqual(batch.tokenShape, [B, P, L])
         XCTAssertEqual(batch.boxShape, [B, P, L, 4])
         XCTAssertEqual(batch.targetShape, [B, T])
@@ -88,9 +88,10 @@ final class BatchTests: XCTestCase {
         XCTAssertEqual(Array(batch.answerSpanMask[batch.offset(0, 1, 0)..<batch.offset(0, 1, L)]), [0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1])
         XCTAssertEqual(batch.answerSpanMask.reduce(0, +), 3)
 
-        // Targets: answer bytes + </s>, -100 after; decoder inputs start with <s>, padding after.
-        XCTAssertEqual(batch.targetIDs, [byte("d"), byte("e"), 1, byte("z"), 1, -100])
-        XCTAssertEqual(batch.decoderInputIDs, [2, byte("d"), byte("e"), 2, byte("z"), 0])
+        // Targets: " " + answer bytes (the form OCR words are encoded in) + </s>, -100 after;
+        // decoder inputs start with <s>, padding after.
+        XCTAssertEqual(batch.targetIDs, [space, byte("d"), byte("e"), 1, space, byte("z"), 1, -100])
+        XCTAssertEqual(batch.decoderInputIDs, [2, space, byte("d"), byte("e"), 2, space, byte("z"), 0])
         XCTAssertNil(batch.patches)
     }
 
@@ -100,8 +101,8 @@ final class BatchTests: XCTestCase {
         let batch = try builder(padToMaximum: true).build(items)
         XCTAssertEqual(batch.sequenceLength, 2 + 1 + 8 + 1 + 5)
         XCTAssertEqual(batch.targetLength, 5)
-        XCTAssertEqual(Array(batch.targetIDs[0..<5]), [byte("a"), byte("b"), byte("c"), byte("d"), 1], "cut to 4 tokens + </s>")
-        XCTAssertEqual(Array(batch.targetIDs[5..<10]), [byte("g"), byte("h"), 1, -100, -100], "first gold answer")
+        XCTAssertEqual(Array(batch.targetIDs[0..<5]), [space, byte("a"), byte("b"), byte("c"), 1], "cut to 4 tokens + </s>")
+        XCTAssertEqual(Array(batch.targetIDs[5..<10]), [space, byte("g"), byte("h"), 1, -100], "first gold answer")
         XCTAssertEqual(batch.attentionMask.count, 2 * 3 * 17)
     }
 
@@ -111,8 +112,8 @@ final class BatchTests: XCTestCase {
         items[1].answerPageIndex = nil
         let batch = try builder().build(items)
         XCTAssertEqual(batch.answerPageIndex, [1, -1])
-        XCTAssertEqual(Array(batch.targetIDs[3..<6]), [-100, -100, -100])
-        XCTAssertEqual(Array(batch.decoderInputIDs[3..<6]), [2, 0, 0])
+        XCTAssertEqual(Array(batch.targetIDs[4..<8]), [-100, -100, -100, -100])
+        XCTAssertEqual(Array(batch.decoderInputIDs[4..<8]), [2, 0, 0, 0])
         XCTAssertEqual(batch.targetAnswers, ["de", ""])
     }
 

@@ -27,7 +27,7 @@ final class QuestionWordMatchTests: XCTestCase {
     }
 
     func testBatchMarksOnlyMatchingOCRTokensOfEachPage() throws {
-        let tokenizer = BPETrainer(vocabularySize: 8 + 256, specialTokens: SpecialTokens(pageSlotCount: 2)).train()
+        let tokenizer = try BPETrainer(vocabularySize: 8 + 256, specialTokens: SpecialTokens(pageSlotCount: 2)).train()
         let builder = try BatchBuilder(tokenizer: tokenizer, config: BatchConfig(summarySlots: 2, maxOCRTokens: 64))
         func page(_ words: [String]) -> PageInput {
             PageInput(words: words.map { OCRWord(text: $0, left: 0, top: 0, right: 0.1, bottom: 0.1) })

@@ -34,7 +34,7 @@ final class TokenizerTests: XCTestCase {
         let corpus = try String(contentsOf: fixtureURL("train_corpus.txt"), encoding: .utf8)
         let lines = corpus.split(whereSeparator: \.isNewline).map(String.init)
         for (file, digits) in Self.fixtures {
-            var trainer = BPETrainer(vocabularySize: 800, digits: digits)
+            var trainer = try BPETrainer(vocabularySize: 800, digits: digits)
             for line in lines { trainer.add(line) }
             let trained = trainer.train()
             let committed = try String(contentsOf: fixtureURL(file), encoding: .utf8)
@@ -47,7 +47,7 @@ final class TokenizerTests: XCTestCase {
             }
             XCTAssertEqual(trained.vocabularySize, 800, file)
             // Same texts in another order: same tokenizer.
-            var shuffled = BPETrainer(vocabularySize: 800, digits: digits)
+            var shuffled = try BPETrainer(vocabularySize: 800, digits: digits)
             for line in lines.reversed() { shuffled.add(line) }
             XCTAssertEqual(shuffled.train().jsonText(), text, "\(file): training depends on text order")
         }
@@ -135,7 +135,7 @@ final class TokenizerTests: XCTestCase {
 
     /// Special tokens: ids in the documented order, roles found, saved and reloaded unchanged.
     func testSpecialTokensAndSaveLoadRoundTrip() throws {
-        var trainer = BPETrainer(vocabularySize: 400, specialTokens: SpecialTokens(pageSlotCount: 4))
+        var trainer = try BPETrainer(vocabularySize: 400, specialTokens: SpecialTokens(pageSlotCount: 4))
         trainer.add("the cat sat on the mat; the cat ate 12 rats")
         let tokenizer = trainer.train()
         XCTAssertEqual(Array(tokenizer.vocabulary.prefix(10)),
@@ -215,8 +215,8 @@ final class TokenizerTests: XCTestCase {
     /// A tiny corpus whose merges can be worked out by hand: "aaab" ×3 and "ab" ×1 (one piece
     /// each): pair counts aa 6, ab 4, so "aa" is merged first; then (aa, a) 3 vs (a, b) 4 → "ab";
     /// then (aa, ab) 3.
-    func testTrainerMergesByHand() {
-        var trainer = BPETrainer(vocabularySize: 6 + 256 + 3, specialTokens: SpecialTokens(pageSlotCount: 0))
+    func testTrainerMergesByHand() throws {
+        var trainer = try BPETrainer(vocabularySize: 6 + 256 + 3, specialTokens: SpecialTokens(pageSlotCount: 0))
         for text in ["aaab", "aaab", "aaab", "ab"] { trainer.add(text) }
         let tokenizer = trainer.train()
         XCTAssertEqual(tokenizer.merges.map { "\(tokenizer.vocabulary[Int($0.left)]) \(tokenizer.vocabulary[Int($0.right)])" },
@@ -224,7 +224,7 @@ final class TokenizerTests: XCTestCase {
         XCTAssertEqual(tokenizer.encode("aaab").map { tokenizer.vocabulary[Int($0)] }, ["aaab"])
         XCTAssertEqual(tokenizer.encode("aaaa").map { tokenizer.vocabulary[Int($0)] }, ["aa", "aa"])
         // Ties break on bytes: "yx" and "xy" once each → (x, y) first.
-        var tie = BPETrainer(vocabularySize: 6 + 256 + 1, minimumPairCount: 1, specialTokens: SpecialTokens(pageSlotCount: 0))
+        var tie = try BPETrainer(vocabularySize: 6 + 256 + 1, minimumPairCount: 1, specialTokens: SpecialTokens(pageSlotCount: 0))
         tie.add("yx")
         tie.add("xy")
         let tied = tie.train()

@@ -26,7 +26,7 @@ final class ExperimentPlanTests: XCTestCase {
     static let manifest = """
     name: p
     dataset: {synthetic: {train: 20, val: 8, test: 4, max_pages: 3}}
-    train: {mode: cached, steps: 10}
+    train: {mode: cached, steps: 10, warmup_steps: 2}
     runs:
       - {name: e2e, set: {train.mode: end_to_end, train.steps: 50}}
     grid: {page_head.pooling: [max, mean], page_head.probe: [false, true]}
@@ -51,9 +51,9 @@ final class ExperimentPlanTests: XCTestCase {
         XCTAssertEqual(p.steps.filter { $0.kind == .train }.count, 4 * 2)
         // The probe changes the encoder: end to end, no warm start; the other cells read the encoder of their seed.
         for step in p.steps where step.kind == .train {
-            if step.config.bool("page_head.probe") {
+            if step.settings.pageHead.probe {
                 XCTAssertNil(step.encoderRun)
-                XCTAssertEqual(step.config.string("train.mode"), "end_to_end")
+                XCTAssertEqual(step.settings.train.mode, .endToEnd)
             } else {
                 XCTAssertEqual(step.encoderRun?.lastPathComponent, "seed-\(step.seed!)")
             }
@@ -66,13 +66,13 @@ final class ExperimentPlanTests: XCTestCase {
         let p = try plan("""
         name: p
         dataset: {synthetic: {train: 20, val: 8, test: 4, max_pages: 3}}
-        train: {mode: cached, steps: 10}
+        train: {mode: cached, steps: 10, warmup_steps: 2}
         grid: {encoder.summary_tokens: [2, 4], page_head.pooling: [max, mean]}
         """)
         let encoders = p.steps.filter { $0.kind == .encoder }
         XCTAssertEqual(encoders.count, 2)
-        XCTAssertTrue(encoders.allSatisfy { $0.runDirectory!.path.contains("/_encoders/") && $0.config.string("train.mode") == "end_to_end" })
-        XCTAssertEqual(Set(encoders.map { $0.config.int("encoder.summary_tokens") }), [2, 4])
+        XCTAssertTrue(encoders.allSatisfy { $0.runDirectory!.path.contains("/_encoders/") && $0.settings.train.mode == .endToEnd })
+        XCTAssertEqual(Set(encoders.map { $0.settings.encoder.summaryTokens }), [2, 4])
     }
 
     func testFinishedAndKilledStepsAreReusedAndResumed() throws {

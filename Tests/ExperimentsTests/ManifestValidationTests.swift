@@ -40,7 +40,7 @@ final class ManifestValidationTests: XCTestCase {
     }
 
     func testWrongTypesInGridAndRuns() {
-        assertError("name: m\ngrid: {train.steps: [10, ten]}\n", contains: ["m.yaml:2", "train.steps", "expected an integer, got 'ten'"])
+        assertError("name: m\ngrid: {train.steps: [10, ten]}\n", contains: ["m.yaml:2", "train.steps", "ten: expected an integer"])
         assertError("name: m\ngrid: {page_head.pooling: [max, median]}\n", contains: ["page_head.pooling", "one of max, mean, attention, first"])
         assertError("name: m\nruns:\n  - name: a\n    set: {train.lr: fast}\n", contains: ["m.yaml:4", "train.lr", "expected a number"])
         assertError("name: m\nruns:\n  - name: a\n    set: {trian.lr: 1}\n", contains: ["m.yaml:4", "trian.lr", "did you mean train.lr?"])
@@ -49,9 +49,12 @@ final class ManifestValidationTests: XCTestCase {
 
     func testValuesOutOfRangeNameTheCell() {
         assertError("name: m\ntrain: {lr: -0.1}\n", contains: ["train.lr", "-0.1", "expected"])
-        assertError("name: m\ngrid: {train.batch_questions: [4, 0]}\n", contains: ["train.batch_questions", "cell 'batch_questions=0'", "expected 1..."])
+        assertError("name: m\ngrid: {train.batch_questions: [4, 0]}\n", contains: ["m.yaml:2", "train.batch_questions", "0: expected an integer in 1…"])
+        // A cross-key rule names the cell it fails in.
+        assertError("name: m\ntrain: {steps: 500, warmup_steps: 100}\ngrid: {train.steps: [500, 50]}\n",
+                    contains: ["m.yaml:2", "train.warmup_steps", "expected at most train.steps (50)", "cell 'steps=50'"])
         assertError("name: m\nmodel: {d_model: 100, heads: 3}\n", contains: ["model.heads", "divisor of model.d_model"])
-        assertError("name: m\ntrain: {steps: 10}\n", overrides: ["train.steps=0"], contains: ["train.steps", "expected 1..."])
+        assertError("name: m\ntrain: {steps: 10}\n", overrides: ["train.steps=0"], contains: ["--set", "train.steps", "0: expected an integer in 1…"])
     }
 
     func testMissingPaths() {
@@ -61,24 +64,26 @@ final class ManifestValidationTests: XCTestCase {
     }
 
     func testPromptsMustExist() {
-        assertError("name: m\nencoder: {prompt: fancy}\n", contains: ["encoder.prompt", "prompt 'fancy' is not defined"])
+        assertError("name: m\nencoder: {prompt: fancy}\n", contains: ["m.yaml:2", "encoder.prompt", "fancy: expected a prompt defined under prompts:"])
     }
 
     func testExpansionOfGridRunsAndSeeds() throws {
         let m = try load("""
         name: m
-        train: {steps: 10}
+        train: {mode: cached, steps: 10, warmup_steps: 2}
         runs:
           - {name: e2e, set: {train.mode: end_to_end, train.steps: 40}, seeds: [9]}
         grid: {page_head.pooling: [max, mean], page_head.probe: [false, true]}
         seeds: [1, 2]
         """)
         XCTAssertEqual(m.variants.map(\.name), ["e2e", "pooling=max,probe=false", "pooling=max,probe=true", "pooling=mean,probe=false", "pooling=mean,probe=true"])
-        XCTAssertEqual(m.variants[0].config.int("train.steps"), 40)
-        XCTAssertEqual(m.variants[1].config.int("train.steps"), 10)
-        XCTAssertEqual(m.variants[2].config.bool("page_head.probe"), true)
+        XCTAssertEqual(m.variants[0].settings.train.steps, 40)
+        XCTAssertEqual(m.variants[1].settings.train.steps, 10)
+        XCTAssertEqual(m.variants[2].settings.pageHead.probe, true)
         XCTAssertEqual(m.seeds(of: m.variants[0]), [9])
         XCTAssertEqual(m.seeds(of: m.variants[1]), [1, 2])
-        XCTAssertEqual(m.config(m.variants[1], seed: 2).int("train.seed"), 2)
+        XCTAssertEqual(try m.settings(m.variants[1], seed: 2).train.seed, 2)
+        XCTAssertTrue(m.variants[1].requestsCachedMode)
+        XCTAssertFalse(m.variants[0].requestsCachedMode)
     }
 }

@@ -9,15 +9,17 @@ import TestSupport
 final class GenerationTests: XCTestCase {
     func testCachedAndUncachedGiveIdenticalTokens() {
         let summarizers: [HiVT5Configuration.Summarizer] = [.pageTokens, .queries, .pointer]
-        for (seed, beams) in [(21, 1), (22, 1), (23, 3), (24, 4), (25, 1), (26, 3)] {
+        for (seed, beams, copy) in [(21, 1, false), (22, 1, false), (23, 3, false), (24, 4, false), (25, 1, false), (26, 3, false),
+                                    (27, 1, true), (28, 1, true), (29, 3, true), (30, 4, true), (31, 2, true), (32, 3, true)] {
             var rng = SeededRNG(seed: UInt64(seed))
-            // Pointer models also check that cached steps use the decoder's absolute positions.
-            let model = HiVT5(TinyModels.configuration(summarizer: summarizers[seed % 3]), rng: &rng)
+            // Pointer models also check that cached steps use the decoder's absolute positions;
+            // copy models that the cached copy context follows the beams.
+            let model = HiVT5(TinyModels.configuration(summarizer: summarizers[seed % 3], copy: copy), rng: &rng)
             let batch = TinyModels.randomBatch(pagesPerQuestion: [3, 1, 2], seed: UInt64(seed))
             let encoded = model.encode(batch)
             let cached = model.generate(encoded, options: GenerationOptions(maxLength: 10, beams: beams, useCache: true))
             let uncached = model.generate(encoded, options: GenerationOptions(maxLength: 10, beams: beams, useCache: false))
-            XCTAssertEqual(cached.tokens, uncached.tokens, "beams \(beams) seed \(seed)")
+            XCTAssertEqual(cached.tokens, uncached.tokens, "beams \(beams) seed \(seed) copy \(copy)")
             XCTAssertEqual(cached.steps, uncached.steps)
             assertClose(cached.sequenceScores, uncached.sequenceScores, rtol: 1e-4, atol: 1e-4, "sequence scores, beams \(beams)")
             assertClose(cached.decoderAttentionPageScores.flatMap { $0 }, uncached.decoderAttentionPageScores.flatMap { $0 },

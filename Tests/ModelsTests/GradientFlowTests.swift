@@ -9,6 +9,21 @@ import TestSupport
 final class GradientFlowTests: XCTestCase {
     static let allTerms = LossWeights(page: 1, span: 0.7, contains: 0.3)
 
+    /// The full loss; with the copy path, slot 0 of every real page additionally reads the
+    /// question's first target token, so the copy branch is exercised whatever the random
+    /// pointer picked.
+    static func loss(_ model: HiVT5, _ batch: QuestionBatch) -> LossBreakdown {
+        var none: SeededRNG? = nil
+        let e = model.encode(batch, rng: &none)
+        guard model.decoder.copyHead != nil, var slots = e.slotTokens else { return model.loss(e, targets: batch.targets, weights: allTerms, rng: &none) }
+        let k = e.summaries.shape[1], t = batch.targets.length
+        for r in 0..<(e.batchSize * e.pageCount) where e.pageValid[r] { slots[r * k] = batch.targets.labels[(r / e.pageCount) * t] }
+        let forced = EncodedQuestions(batchSize: e.batchSize, pageCount: e.pageCount, summaries: e.summaries,
+                                      probeSummaries: e.probeSummaries, tokenStates: e.tokenStates, pageValid: e.pageValid,
+                                      slotTokens: slots, pageIndices: e.pageIndices)
+        return model.loss(forced, targets: batch.targets, weights: allTerms, rng: &none)
+    }
+
     func testEveryUsedParameterReceivesAGradient() {
         let setups: [(HiVT5Configuration.Summarizer, HiVT5Configuration.Pooling, Bool, HiVT5Configuration.Visual, Bool)] = [
             (.pageTokens, .attention, true, .patches, true),
@@ -16,13 +31,13 @@ final class GradientFlowTests: XCTestCase {
             (.queries, .max, false, .none, true),
             (.pointer, .mean, true, .none, false),
         ]
-        for (summarizer, pooling, layout, visual, probe) in setups {
+        for ((summarizer, pooling, layout, visual, probe), copy) in setups.flatMap({ s in [(s, false), (s, true)] }) {
             var rng = SeededRNG(seed: 51)
-            let model = HiVT5(TinyModels.configuration(summarizer: summarizer, pooling: pooling, layout: layout, visual: visual),
-                              rng: &rng)
+            let model = HiVT5(TinyModels.configuration(summarizer: summarizer, pooling: pooling, layout: layout, visual: visual,
+                                                       copy: copy), rng: &rng)
             let batch = TinyModels.randomBatch(pagesPerQuestion: [3, 2], probe: probe, patches: visual == .patches, seed: 52)
             model.zeroGrad()
-            model.loss(batch, weights: Self.allTerms).total.backward()
+            Self.loss(model, batch).total.backward()
             for (name, parameter) in model.namedParameters {
                 // The page scores go through a softmax over pages, which is shift-invariant: the
                 // score's bias (shared by every page) gets Σ_p (softmax_p − onehot_p) = 0 from
@@ -53,13 +68,14 @@ final class GradientFlowTests: XCTestCase {
     /// d(loss)/dθ from autograd matches central differences in Float64 for entries of every
     /// parameter tensor (the largest-gradient entry and two random ones).
     func testGradientsMatchFiniteDifferences() {
-        for summarizer in HiVT5Configuration.Summarizer.allCases {
+        let setups = HiVT5Configuration.Summarizer.allCases.map { ($0, false) } + [(.pointer, true), (.pageTokens, true)]
+        for (summarizer, copy) in setups {
             var rng = SeededRNG(seed: 61)
-            let model = HiVT5(TinyModels.configuration(summarizer: summarizer, pooling: .attention, visual: .patches, modelDim: 8),
-                              dtype: .float64, rng: &rng)
+            let model = HiVT5(TinyModels.configuration(summarizer: summarizer, pooling: .attention, visual: .patches, modelDim: 8,
+                                                       copy: copy), dtype: .float64, rng: &rng)
             let batch = TinyModels.randomBatch(pagesPerQuestion: [2, 1], length: 9, probe: true, patches: true, seed: 62)
             model.zeroGrad()
-            model.loss(batch, weights: Self.allTerms).total.backward()
+            Self.loss(model, batch).total.backward()
             var pick = SeededRNG(seed: 63)
             let eps = 1e-5
             for (name, parameter) in model.namedParameters {
@@ -70,11 +86,11 @@ final class GradientFlowTests: XCTestCase {
                     let saved = parameter.doubles[i]
                     func loss(at value: Double) -> Double {
                         parameter.withUnsafeMutableBufferPointer(as: Double.self) { $0[i] = value }
-                        return withNoGrad { model.loss(batch, weights: Self.allTerms).total.item }
+                        return withNoGrad { Self.loss(model, batch).total.item }
                     }
                     let numeric = (loss(at: saved + eps) - loss(at: saved - eps)) / (2 * eps)
                     parameter.withUnsafeMutableBufferPointer(as: Double.self) { $0[i] = saved }
-                    XCTAssertEqual(grad[i], numeric, accuracy: 1e-6 + 1e-4 * abs(numeric), "\(summarizer): d loss / d \(name)[\(i)]")
+                    XCTAssertEqual(grad[i], numeric, accuracy: 1e-6 + 1e-4 * abs(numeric), "\(summarizer) copy \(copy): d loss / d \(name)[\(i)]")
                 }
             }
         }

@@ -17,8 +17,9 @@ final class PointerSummarizerTests: XCTestCase {
         let slots = Tensor.randn([rows, k, d], dtype: .float64, rng: &rng)
         var candidate = [Bool](repeating: true, count: rows * length)
         candidate[0] = false; candidate[1] = false; candidate[length + 6] = false
-        let out = summarizer(slotStates: slots, tokenStates: states, candidate: candidate,
-                             tokens: [Int32](repeating: 0, count: rows * length)).summaries.doubles
+        let tokens = (0..<(rows * length)).map { Int32(100 + $0) }
+        let result = summarizer(slotStates: slots, tokenStates: states, candidate: candidate, tokens: tokens)
+        let out = result.summaries.doubles
 
         let logits = head(states).start.doubles, h = states.doubles, s = slots.doubles
         for r in 0..<rows {
@@ -36,6 +37,13 @@ final class PointerSummarizerTests: XCTestCase {
                     let expected = s[(r * k + slot) * d + c] + g * read
                     XCTAssertEqual(out[(r * k + slot) * d + c], expected, accuracy: 1e-12, "row \(r) slot \(slot) dim \(c)")
                 }
+            }
+            // Slot tokens: the input ids k positions after the most likely start, −1 past the candidates.
+            let best = positions.max { logits[r * length + $0] < logits[r * length + $1] }!
+            for slot in 0..<k {
+                let l = best + slot
+                let expected: Int32 = l < length && candidate[r * length + l] ? tokens[r * length + l] : -1
+                XCTAssertEqual(result.slotTokens[r * k + slot], expected, "row \(r) slot \(slot) token")
             }
         }
     }
@@ -57,9 +65,13 @@ final class PointerSummarizerTests: XCTestCase {
         for l in 0..<length { values[l * d + 1] = Double(10 + l) }
         values[2 * d] = 1
         let states = Tensor(values, shape: [1, length, d], as: Double.self)
-        let out = summarizer(slotStates: Tensor.zeros([1, 3, d], dtype: .float64), tokenStates: states,
-                             candidate: [Bool](repeating: true, count: length), tokens: [Int32](repeating: 0, count: length)).summaries.doubles
+        var candidate = [Bool](repeating: true, count: length)
+        candidate[5] = false
+        let result = summarizer(slotStates: Tensor.zeros([1, 3, d], dtype: .float64), tokenStates: states,
+                                candidate: candidate, tokens: [20, 21, 22, 23, 24, 25])
+        let out = result.summaries.doubles
         XCTAssertEqual((0..<3).map { out[$0 * d + 1] }, [12, 13, 14].map(Double.init), accuracy: 1e-9)
+        XCTAssertEqual(result.slotTokens, [22, 23, 24], "slot k carries the token it reads")
     }
 }
 

@@ -12,11 +12,11 @@ final class SwitchCombinationTests: XCTestCase {
             for summarizer in HiVT5Configuration.Summarizer.allCases {
                 for probe in [false, true] {
                     for layout in [false, true] {
-                        for visual in HiVT5Configuration.Visual.allCases {
-                            let what = "\(pooling)/\(summarizer)/probe \(probe)/layout \(layout)/\(visual)"
+                        for (visual, copy) in HiVT5Configuration.Visual.allCases.flatMap({ v in [(v, false), (v, true)] }) {
+                            let what = "\(pooling)/\(summarizer)/probe \(probe)/layout \(layout)/\(visual)/copy \(copy)"
                             var rng = SeededRNG(seed: 71)
                             let config = TinyModels.configuration(summarizer: summarizer, pooling: pooling, layout: layout,
-                                                                  visual: visual, modelDim: 8)
+                                                                  visual: visual, modelDim: 8, copy: copy)
                             let model = HiVT5(config, rng: &rng)
                             XCTAssertEqual(model.pageEncoder.layout != nil, layout, what)
                             XCTAssertEqual(model.pageEncoder.patchEmbedding != nil, visual == .patches, what)
@@ -40,6 +40,6 @@ final class SwitchCombinationTests: XCTestCase {
                 }
             }
         }
-        XCTAssertEqual(combinations, 96)  // 4 poolings × 3 summarizers × probe × layout × visual
+        XCTAssertEqual(combinations, 192)  // 4 poolings × 3 summarizers × probe × layout × visual × copy
     }
 }

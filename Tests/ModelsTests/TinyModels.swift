@@ -13,12 +13,15 @@ enum TinyModels {
 
     static func configuration(summarizer: HiVT5Configuration.Summarizer = .pageTokens,
                               pooling: HiVT5Configuration.Pooling = .attention, layout: Bool = true,
-                              visual: HiVT5Configuration.Visual = .none, modelDim: Int = 16) -> HiVT5Configuration {
-        HiVT5Configuration(vocabSize: vocab, modelDim: modelDim, heads: 2, encoderLayers: 1, decoderLayers: 2,
+                              visual: HiVT5Configuration.Visual = .none, modelDim: Int = 16,
+                              copy: Bool = false) -> HiVT5Configuration {
+        var config = HiVT5Configuration(vocabSize: vocab, modelDim: modelDim, heads: 2, encoderLayers: 1, decoderLayers: 2,
                            ffnDim: 2 * modelDim, activation: .gelu, dropout: 0, relativeBuckets: 8, relativeMaxDistance: 16,
                            summaryTokens: summarySlots, summarizer: summarizer, layout: layout, layoutBuckets: 8,
                            visual: visual, patchPixels: patchPixels, patchGridSide: 3, maxPages: 4,
                            pooling: pooling, pageHeadHidden: 8, padTokenId: 0, eosTokenId: 1, decoderStartTokenId: 0)
+        config.copy = copy
+        return config
     }
 
     /// One page row's content: question tokens then OCR tokens with boxes.

@@ -115,7 +115,7 @@ final class ReferenceStackTests: XCTestCase {
         let model = try makeModel(dtype)
         let optimizer = AdamW(parameters: model.namedParameters, learningRate: o.peak_lr, beta1: o.beta1, beta2: o.beta2,
                               epsilon: o.eps, weightDecay: o.weight_decay)
-        let schedule = LearningRateSchedule(peak: o.peak_lr, warmupSteps: o.warmup_steps, totalSteps: o.total_steps,
+        let schedule = try LearningRateSchedule(peak: o.peak_lr, warmupSteps: o.warmup_steps, totalSteps: o.total_steps,
                                             decay: .cosine, minimum: o.min_lr)
         var losses: [Double] = [], norms: [Double] = [], rates: [Double] = []
         for step in 0..<o.steps {

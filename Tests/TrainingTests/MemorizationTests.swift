@@ -20,7 +20,7 @@ final class MemorizationTests: XCTestCase {
             """, source: "memorise.yaml").base
         try config.apply(overrides: ["train.weight_decay=0"])
         let run = RunDirectory(work.appendingPathComponent("run"))
-        let trainer = try Trainer(config: config, run: run, dataDirectory: work.appendingPathComponent("data"), resume: false)
+        let trainer = try Trainer(settings: try RunSettings(config), run: run, dataDirectory: work.appendingPathComponent("data"), resume: false)
         try trainer.run()
         let summary = try RunEvaluation(run: run, split: "train", beams: 1, dataDirectory: work.appendingPathComponent("data")).evaluate()
         let overall = try XCTUnwrap(summary.report?.overall)

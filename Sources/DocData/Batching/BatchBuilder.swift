@@ -14,6 +14,9 @@ public struct BatchConfig: Sendable, Equatable {
     public var maxAnswerTokens: Int
     /// Pad L and T to their maxima instead of the longest row of the batch (fixed shapes).
     public var padToMaximum: Bool
+    /// Encode answer targets as " " + answer, the form OCR words are encoded in
+    /// (`decoder.target_leading_space`); off: the answer text as it is.
+    public var answerLeadingSpace = true
 
     public init(summarySlots: Int = 8, prompt: String = "question: {question}", maxQuestionTokens: Int = 32,
                 maxOCRTokens: Int = 128, maxAnswerTokens: Int = 32, padToMaximum: Bool = false) {
@@ -147,7 +150,7 @@ public struct BatchBuilder: Sendable {
                 // " " + answer: the form OCR words are encoded in, so each target token is the
                 // id of the OCR token it can be copied from (a word-initial token differs
                 // from the same text inside a word in byte-level BPE).
-                targets.append(Array(tokenizer.encode(" " + answer).prefix(config.maxAnswerTokens - 1)) + [tokenizer.endOfSequenceID])
+                targets.append(Array(tokenizer.encode((config.answerLeadingSpace ? " " : "") + answer).prefix(config.maxAnswerTokens - 1)) + [tokenizer.endOfSequenceID])
             }
         }
 

@@ -9,7 +9,7 @@ import RunSupport
 /// times. Ties go to the pair whose left token's bytes sort first, then the right token's.
 ///
 /// ```swift
-/// var trainer = BPETrainer(vocabularySize: 4096, digits: .individual)
+/// var trainer = try BPETrainer(vocabularySize: 4096, digits: .individual)
 /// for question in questions { trainer.add(question.question) }
 /// let tokenizer = trainer.train()
 /// try tokenizer.save(to: URL(fileURLWithPath: "tokenizer.json"))
@@ -32,9 +32,11 @@ public struct BPETrainer: Sendable {
     public private(set) var byteCount = 0
 
     public init(vocabularySize: Int = 4096, minimumPairCount: Int = 2, digits: DigitSplitting = .grouped,
-                specialTokens: SpecialTokens = SpecialTokens()) {
-        precondition(vocabularySize >= specialTokens.all.count + 256,
-                     "BPETrainer: vocabularySize \(vocabularySize) is below \(specialTokens.all.count) special + 256 byte tokens")
+                specialTokens: SpecialTokens = SpecialTokens()) throws {
+        guard vocabularySize >= specialTokens.all.count + 256, vocabularySize <= 1 << 24 else {
+            throw DataError(file: "tokenizer", field: "vocabulary size",
+                            "\(vocabularySize): expected \(specialTokens.all.count + 256)…\(1 << 24) (\(specialTokens.all.count) special + 256 byte tokens at least)")
+        }
         self.vocabularySize = vocabularySize
         self.minimumPairCount = max(1, minimumPairCount)
         self.specialTokens = specialTokens

@@ -9,7 +9,7 @@ public enum TokenizerCorpus {
     ///
     /// ```swift
     /// let train = try MPDocVQADataset(layout: DatasetLayout(root: root), split: "train")
-    /// var trainer = BPETrainer(vocabularySize: 4096)
+    /// var trainer = try BPETrainer(vocabularySize: 4096)
     /// for text in try TokenizerCorpus.texts(of: train) { trainer.add(text) }
     /// ```
     public static func texts(of dataset: MPDocVQADataset, threads: Int = ProcessInfo.processInfo.activeProcessorCount,

@@ -33,12 +33,12 @@ public struct ExperimentPlan: Sendable {
         self.dataDirectory = dataDirectory
         let fm = FileManager.default
 
-        struct Cell { var variant: Manifest.Variant; var seed: Int; var config: Config; var cached: Bool; var dir: URL }
+        struct Cell { var variant: Manifest.Variant; var seed: Int; var config: RunSettings; var cached: Bool; var dir: URL }
         var cells: [Cell] = []
         for variant in manifest.variants {
             for seed in manifest.seeds(of: variant) {
-                let config = manifest.config(variant, seed: seed)
-                let cached = config.string("train.mode") == "cached" && !config.bool("page_head.probe")
+                let config = try manifest.settings(variant, seed: seed)
+                let cached = variant.requestsCachedMode && !config.pageHead.probe
                 cells.append(Cell(variant: variant, seed: seed, config: config, cached: cached,
                                   dir: root.appendingPathComponent(variant.name).appendingPathComponent("seed-\(seed)")))
             }
@@ -58,19 +58,19 @@ public struct ExperimentPlan: Sendable {
         // Datasets and tokenizers, once each.
         var seenData = Set<String>(), seenTokenizers = Set<String>()
         for cell in cells {
-            let prep = RunPreparation(config: cell.config, dataDirectory: dataDirectory)
-            let root = prep.syntheticRoot ?? URL(fileURLWithPath: cell.config.string("dataset.mpdocvqa.root"))
+            let prep = RunPreparation(settings: cell.config, dataDirectory: dataDirectory)
+            let root = prep.syntheticRoot ?? URL(fileURLWithPath: cell.config.dataset.mpdocvqa.root)
             if seenData.insert(root.path).inserted {
                 let ready = prep.datasetIsReady
                 steps.append(PlanStep(kind: .dataset, title: prep.usesReleasedDataset ? "dataset \(root.path)" : "synthetic dataset \(root.lastPathComponent)",
-                                      status: ready ? .reuse : .build, config: cell.config, encoderPasses: 0,
+                                      status: ready ? .reuse : .build, settings: cell.config, encoderPasses: 0,
                                       estimatedSeconds: ready ? 0 : CostModel.datasetSeconds(cell.config)))
             }
             let tokenizer = prep.tokenizerURL(layout: DatasetLayout(root: root))
             if seenTokenizers.insert(tokenizer.path).inserted {
                 let ready = fm.fileExists(atPath: tokenizer.path)
                 steps.append(PlanStep(kind: .tokenizer, title: "tokenizer \(tokenizer.lastPathComponent)", status: ready ? .reuse : .build,
-                                      config: cell.config, encoderPasses: 0, estimatedSeconds: ready ? 0 : CostModel.tokenizerSeconds(cell.config)))
+                                      settings: cell.config, encoderPasses: 0, estimatedSeconds: ready ? 0 : CostModel.tokenizerSeconds(cell.config)))
             }
         }
 
@@ -80,23 +80,22 @@ public struct ExperimentPlan: Sendable {
         if only != nil {
             for variant in manifest.variants {
                 for seed in manifest.seeds(of: variant) where !allCells.contains(where: { $0.variant.name == variant.name && $0.seed == seed }) {
-                    let config = manifest.config(variant, seed: seed)
+                    let config = try manifest.settings(variant, seed: seed)
                     allCells.append(Cell(variant: variant, seed: seed, config: config,
-                                         cached: config.string("train.mode") == "cached" && !config.bool("page_head.probe"),
+                                         cached: variant.requestsCachedMode && !config.pageHead.probe,
                                          dir: root.appendingPathComponent(variant.name).appendingPathComponent("seed-\(seed)")))
                 }
             }
         }
-        var encoderOf: [String: (dir: URL, config: Config, isCell: Bool)] = [:]
+        var encoderOf: [String: (dir: URL, config: RunSettings, isCell: Bool)] = [:]
         for cell in cells where cell.cached {
             let key = ExperimentPlan.encoderFingerprint(cell.config)
             if encoderOf[key] != nil { continue }
             // A probe cell's encoder also learned the probe pass: not the plain encoder a cached cell freezes.
-            if let e2e = allCells.first(where: { !$0.cached && !$0.config.bool("page_head.probe") && ExperimentPlan.encoderFingerprint($0.config) == key }) {
+            if let e2e = allCells.first(where: { !$0.cached && !$0.config.pageHead.probe && ExperimentPlan.encoderFingerprint($0.config) == key }) {
                 encoderOf[key] = (e2e.dir, e2e.config, true)
             } else {
-                var config = cell.config
-                try config.set("train.mode", text: "end_to_end")
+                let config = cell.config   // decoded in end-to-end mode already (Manifest.decode)
                 let hash = String(format: "%08x", ExperimentPlan.stableHash(key))
                 encoderOf[key] = (root.appendingPathComponent("_encoders/\(hash)"), config, false)
             }
@@ -112,13 +111,13 @@ public struct ExperimentPlan: Sendable {
         var seenCaches = Set<String>()
         for cell in cells where cell.cached {
             let encoder = encoderOf[ExperimentPlan.encoderFingerprint(cell.config)]!
-            let template = (try? cell.config.prompt(cell.config.string("encoder.prompt"), referencedBy: "encoder.prompt")) ?? ""
+            let template = cell.config.encoder.prompt
             for split in ["train", "val"] {
                 let key = "\(encoder.dir.path)|\(template)|\(split)"
                 guard seenCaches.insert(key).inserted else { continue }
-                let questions = Double(cell.config.int("dataset.synthetic.\(split)"))
+                let questions = Double(split == "train" ? cell.config.dataset.synthetic.train : cell.config.dataset.synthetic.val)
                 steps.append(PlanStep(kind: .cache, title: "feature cache \(ExperimentPlan.relative(encoder.dir, to: root)) \"\(template)\" \(split)",
-                                      status: ExperimentPlan.cachedModeAvailable ? .build : .deferred, config: cell.config,
+                                      status: ExperimentPlan.cachedModeAvailable ? .build : .deferred, settings: cell.config,
                                       encoderPasses: questions * CostModel.meanPages(cell.config),
                                       estimatedSeconds: ExperimentPlan.cachedModeAvailable ? CostModel.cacheSeconds(cell.config, questions: questions) : 0,
                                       estimatedSecondsWithCachedMode: CostModel.cacheSeconds(cell.config, questions: questions),
@@ -129,52 +128,59 @@ public struct ExperimentPlan: Sendable {
         // Every cell: training (unless it was the encoder step) and evaluation.
         for cell in cells {
             if !encoderDirs.contains(cell.dir.path) {
-                var config = cell.config
+                let config = cell.config
                 var step: PlanStep
                 if cell.cached {
                     let encoder = encoderOf[ExperimentPlan.encoderFingerprint(cell.config)]!
-                    if !ExperimentPlan.cachedModeAvailable { try config.set("train.mode", text: "end_to_end") }
+                    // Until cached mode is in the build the cell runs as decoded: end to end (Manifest.decode).
                     step = trainStep(kind: .train, title: "train \(cell.variant.name) seed \(cell.seed) (\(ExperimentPlan.cachedModeAvailable ? "cached" : "cached mode pending: end to end, warm-started from the encoder run"))",
                                      dir: cell.dir, config: config, cell: cell.variant.name, seed: cell.seed)
                     step.encoderRun = encoder.dir
                     step.cachedFallback = !ExperimentPlan.cachedModeAvailable
                     step.estimatedSecondsWithCachedMode = step.status == .reuse ? 0 : CostModel.trainingSeconds(cell.config, cached: true)
                 } else {
-                    let probe = config.string("train.mode") == "cached"
-                    if probe { try config.set("train.mode", text: "end_to_end") }
+                    let probe = cell.variant.requestsCachedMode
                     step = trainStep(kind: .train, title: "train \(cell.variant.name) seed \(cell.seed) (end to end\(probe ? ": the probe changes the encoder" : ""))",
                                      dir: cell.dir, config: config, cell: cell.variant.name, seed: cell.seed)
                 }
                 steps.append(step)
             }
             let done = fm.fileExists(atPath: RunDirectory(cell.dir).evaluation("val").appendingPathComponent("metrics.json").path)
-            let questions = Double(cell.config.int("dataset.synthetic.val"))
+            let questions = Double(cell.config.dataset.synthetic.val)
             steps.append(PlanStep(kind: .eval, title: "evaluate \(cell.variant.name) seed \(cell.seed) on val", status: done ? .reuse : .build,
-                                  cell: cell.variant.name, seed: cell.seed, runDirectory: cell.dir, config: cell.config,
+                                  cell: cell.variant.name, seed: cell.seed, runDirectory: cell.dir, settings: cell.config,
                                   encoderPasses: questions * CostModel.meanPages(cell.config) * CostModel.passesPerQuestion(cell.config),
                                   estimatedSeconds: done ? 0 : CostModel.evaluationSeconds(cell.config, questions: questions)))
             steps[steps.count - 1].estimatedSecondsWithCachedMode = steps[steps.count - 1].estimatedSeconds
         }
     }
 
+    /// `settings` with `key` set to `value`, decoded and checked again.
+    static func with(_ settings: RunSettings, _ key: String, _ value: String) throws -> RunSettings {
+        var c = settings.config
+        try c.set(key, text: value, source: "plan")
+        return try RunSettings(c)
+    }
+
     /// The completion marker a finished training leaves in its run directory.
     public static func completionMarker(_ dir: URL) -> URL { dir.appendingPathComponent("complete.json") }
 
-    private func trainStep(kind: PlanStep.Kind, title: String, dir: URL, config: Config, cell: String?, seed: Int?) -> PlanStep {
+    private func trainStep(kind: PlanStep.Kind, title: String, dir: URL, config: RunSettings, cell: String?, seed: Int?) -> PlanStep {
         let fm = FileManager.default
         let status: PlanStep.Status = fm.fileExists(atPath: ExperimentPlan.completionMarker(dir).path) ? .reuse
             : fm.fileExists(atPath: RunDirectory(dir).latestCheckpoint.path) ? .resume : .build
-        let passes = Double(config.int("train.steps")) * CostModel.pagesPerStep(config)
+        let passes = Double(config.train.steps) * CostModel.pagesPerStep(config)
         let seconds = status == .reuse ? 0 : CostModel.trainingSeconds(config)
-        return PlanStep(kind: kind, title: title, status: status, cell: cell, seed: seed, runDirectory: dir, config: config,
+        return PlanStep(kind: kind, title: title, status: status, cell: cell, seed: seed, runDirectory: dir, settings: config,
                         encoderPasses: passes, estimatedSeconds: seconds, estimatedSecondsWithCachedMode: seconds)
     }
 
     /// The settings that determine a page encoder's summaries: data, tokenizer, model, encoder, prompts, seed.
-    static func encoderFingerprint(_ c: Config) -> String {
+    static func encoderFingerprint(_ s: RunSettings) -> String {
+        let c = s.config
         let keys = c.values.keys.filter { k in ["dataset.", "tokenizer.", "model.", "encoder."].contains { k.hasPrefix($0) } }.sorted()
         return (keys.map { "\($0)=\(c.values[$0]!)" } + c.prompts.keys.sorted().map { "prompts.\($0)=\(c.prompts[$0]!)" }
-                + ["seed=\(c.int("train.seed"))"]).joined(separator: ";")
+                + ["seed=\(s.train.seed)"]).joined(separator: ";")
     }
 
     /// FNV-1a: a short name for an encoder configuration, the same on every machine.

@@ -66,9 +66,9 @@ public struct ExperimentRunner {
         let data = plan.dataDirectory
         switch step.kind {
         case .dataset:
-            _ = try RunPreparation(config: step.config, dataDirectory: data, log: log).dataset()
+            _ = try RunPreparation(settings: step.settings, dataDirectory: data, log: log).dataset()
         case .tokenizer:
-            let prep = RunPreparation(config: step.config, dataDirectory: data, log: log)
+            let prep = RunPreparation(settings: step.settings, dataDirectory: data, log: log)
             _ = try prep.tokenizer(layout: try prep.dataset())
         case .cache:
             // Not reached: cache steps are deferred until cached mode is in the build.
@@ -79,21 +79,21 @@ public struct ExperimentRunner {
             if step.cachedFallback, let encoder = step.encoderRun {
                 let run = RunDirectory(encoder)
                 initial = FileManager.default.fileExists(atPath: run.bestCheckpoint.path) ? run.bestCheckpoint : run.latestCheckpoint
-                log("cell \(step.cell ?? "?") asks for train.mode: cached; cached mode is not in this build, so it trains end to end for \(step.config.int("train.steps")) steps, warm-started from \(initial!.path)")
+                log("cell \(step.cell ?? "?") asks for train.mode: cached; cached mode is not in this build, so it trains end to end for \(step.settings.train.steps) steps, warm-started from \(initial!.path)")
             }
             let run = RunDirectory(dir)
             let resume = step.status == .resume
             if resume { log("resuming \(dir.path) from its latest checkpoint") }
-            let trainer = try Trainer(config: step.config, run: run, dataDirectory: data, resume: resume, initialWeights: initial)
+            let trainer = try Trainer(settings: step.settings, run: run, dataDirectory: data, resume: resume, initialWeights: initial)
             let state = try trainer.run()
             let marker: [String: Any] = ["steps": state.step, "minutes": state.elapsedSeconds / 60, "best_val_anls": state.bestScore,
-                                         "best_step": state.bestStep, "mode": step.cachedFallback ? "end_to_end (warm start; cached mode pending)" : step.config.string("train.mode"),
+                                         "best_step": state.bestStep, "mode": step.cachedFallback ? "end_to_end (warm start; cached mode pending)" : step.settings.train.mode.rawValue,
                                          "encoder_run": step.encoderRun?.path ?? ""]
             try AtomicFile.write(try JSONSerialization.data(withJSONObject: marker, options: [.prettyPrinted, .sortedKeys]),
                                  to: ExperimentPlan.completionMarker(dir))
         case .eval:
             guard let dir = step.runDirectory else { return }
-            let summary = try RunEvaluation(run: RunDirectory(dir), split: "val", beams: step.config.int("eval.beams"), dataDirectory: data).evaluate()
+            let summary = try RunEvaluation(run: RunDirectory(dir), split: "val", beams: step.settings.eval.beams, dataDirectory: data).evaluate()
             if let m = summary.report?.overall {
                 log(String(format: "%@ seed %d: val ANLS %.4f accuracy %.4f page acc %.4f", step.cell ?? "?", step.seed ?? 0, m.anls, m.accuracy, m.pageAccuracy))
             }

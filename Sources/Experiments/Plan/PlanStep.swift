@@ -32,8 +32,8 @@ public struct PlanStep: Sendable {
     public var seed: Int?
     /// The run directory of a train/eval/encoder step.
     public var runDirectory: URL?
-    /// The configuration the step runs with.
-    public var config: Config
+    /// The settings the step runs with (`settings.config` is the resolved configuration).
+    public var settings: RunSettings
     /// Pages encoded by the step (training passes count once per page per step).
     public var encoderPasses: Double
     /// Estimated wall time (0 when reused).

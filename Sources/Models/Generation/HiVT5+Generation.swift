@@ -19,7 +19,17 @@ extension HiVT5 {
             precondition(w <= configuration.vocabSize, "HiVT5.generate: \(w) beams exceed the vocabulary of \(configuration.vocabSize)")
             let headScores = pageHeadOutput(encoded).scores.doubles
             let pageScores = (0..<b).map { Array(headScores[($0 * p)..<(($0 + 1) * p)]) }
-            let memory = memory(encoded)
+            func bestRealPage(_ scores: [Double], _ q: Int) -> Int {
+                var best = 0, bestValue = -Double.infinity
+                for page in 0..<p where encoded.pageValid[q * p + page] && scores[page] > bestValue {
+                    best = page
+                    bestValue = scores[page]
+                }
+                return best
+            }
+            let headPages = (0..<b).map { bestRealPage(pageScores[$0], $0) }
+            var memory = memory(encoded)
+            if options.memoryPages == .headTop1 { memory = memory.keepingOnly(pages: headPages) }
             let questionOfRow = (0..<(b * w)).map { Int32($0 / w) }
             let search = BeamSearch(questions: b, beams: w, options: options, startToken: configuration.decoderStartTokenId,
                                     eosToken: configuration.eosTokenId, padToken: configuration.padTokenId)
@@ -38,17 +48,9 @@ extension HiVT5 {
                 var stepper = UncachedStepper(decoder: decoder, memory: memory, questionOfRow: questionOfRow)
                 decoded = search.run(&stepper, onFirstStep: onFirstStep)
             }
-            func bestRealPage(_ scores: [Double], _ q: Int) -> Int {
-                var best = 0, bestValue = -Double.infinity
-                for page in 0..<p where encoded.pageValid[q * p + page] && scores[page] > bestValue {
-                    best = page
-                    bestValue = scores[page]
-                }
-                return best
-            }
             return GenerationResult(tokens: decoded.tokens, sequenceScores: decoded.scores, pageScores: pageScores,
                                     decoderAttentionPageScores: attentionScores,
-                                    predictedPage: (0..<b).map { bestRealPage(pageScores[$0], $0) },
+                                    predictedPage: headPages,
                                     predictedPageByAttention: (0..<b).map { bestRealPage(attentionScores[$0], $0) },
                                     steps: decoded.steps)
         }

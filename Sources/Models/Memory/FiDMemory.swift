@@ -39,6 +39,19 @@ public struct FiDMemory: Sendable {
     /// B.
     public var batchSize: Int { memory.shape[0] }
 
+    /// The memory with every slot masked but those of page `pages[b]` of question b (hard
+    /// routing of the decoder to one page).
+    public func keepingOnly(pages: [Int]) -> FiDMemory {
+        let b = batchSize, m = memory.shape[1]
+        precondition(pages.count == b, "FiDMemory.keepingOnly: \(pages.count) pages for \(b) questions")
+        var extra = [Float](repeating: -1e9, count: b * m)
+        for q in 0..<b {
+            for k in 0..<summaryTokens { extra[q * m + pages[q] * summaryTokens + k] = 0 }
+        }
+        let bias = keyBias + Tensor(extra, shape: [b, m]).converted(to: keyBias.dtype)
+        return FiDMemory(memory: memory, keyBias: bias, pageCount: pageCount, summaryTokens: summaryTokens, slotTokens: slotTokens)
+    }
+
     /// The memory of a re-ordered batch: row `i` is row `indices[i]` of this one (beam
     /// search expands each question to its beams).
     public func selectingBatch(_ indices: [Int32]) -> FiDMemory {

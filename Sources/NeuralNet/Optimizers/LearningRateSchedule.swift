@@ -14,7 +14,7 @@ import Foundation
 /// The warm-up never yields 0, so the first step already trains.
 ///
 /// ```swift
-/// let schedule = LearningRateSchedule(peak: 3e-4, warmupSteps: 100, totalSteps: 2000, decay: .cosine)
+/// let schedule = try LearningRateSchedule(peak: 3e-4, warmupSteps: 100, totalSteps: 2000, decay: .cosine)
 /// optimizer.learningRate = schedule(step)
 /// ```
 public struct LearningRateSchedule: Sendable, Equatable, Codable {
@@ -30,8 +30,14 @@ public struct LearningRateSchedule: Sendable, Equatable, Codable {
     /// The rate reached at `totalSteps` (cosine and linear decay).
     public var minimum: Double
 
-    public init(peak: Double, warmupSteps: Int, totalSteps: Int, decay: Decay = .cosine, minimum: Double = 0) {
-        precondition(warmupSteps >= 0 && totalSteps >= 0, "LearningRateSchedule: negative step counts (warm-up \(warmupSteps), total \(totalSteps))")
+    /// Throws `InvalidSchedule` for negative step counts or a non-finite or negative rate.
+    public init(peak: Double, warmupSteps: Int, totalSteps: Int, decay: Decay = .cosine, minimum: Double = 0) throws {
+        guard warmupSteps >= 0, totalSteps >= 0 else {
+            throw InvalidSchedule(message: "step counts must be ≥ 0, got warm-up \(warmupSteps), total \(totalSteps)")
+        }
+        guard peak.isFinite, peak >= 0, minimum.isFinite, minimum >= 0 else {
+            throw InvalidSchedule(message: "rates must be finite and ≥ 0, got peak \(peak), minimum \(minimum)")
+        }
         self.peak = peak
         self.warmupSteps = warmupSteps
         self.totalSteps = totalSteps
@@ -50,4 +56,10 @@ public struct LearningRateSchedule: Sendable, Equatable, Codable {
         case .constant: return peak
         }
     }
+}
+
+/// A learning-rate schedule that cannot be followed (negative steps, a non-finite rate).
+public struct InvalidSchedule: Error, CustomStringConvertible, Sendable {
+    public var message: String
+    public var description: String { "learning-rate schedule: \(message)" }
 }

@@ -8,13 +8,18 @@ import Yams
 /// ```swift
 /// var config = try Config.load(URL(fileURLWithPath: "experiments/quickstart.yaml"))
 /// try config.apply(overrides: ["train.lr=1e-3"])
-/// let steps = config.int("train.steps")
+/// let settings = try RunSettings(config)   // ranges and cross-key rules
+/// let steps = settings.train.steps
 /// ```
 public struct Config: Equatable, Sendable {
     public private(set) var values: [String: ConfigValue]
     public private(set) var prompts: [String: String]
     /// Keys set explicitly by the file or an override (the rest are defaults).
     public private(set) var explicitKeys: Set<String> = []
+    /// Where each explicit key was set: "file.yaml:LINE" or "--set".
+    public private(set) var locations: [String: String] = [:]
+    /// The file this configuration was read from (names defaults in cross-key errors).
+    public var sourceName: String = ""
 
     /// The defaults of every key.
     public init() {
@@ -22,35 +27,13 @@ public struct Config: Equatable, Sendable {
         prompts = ConfigSchema.defaultPrompts
     }
 
-    // MARK: Typed access (keys are schema keys; a wrong key is a programming error)
+    // MARK: Raw access (only `RunSettings` decodes these; everything else reads `RunSettings`)
 
-    public func int(_ key: String) -> Int {
-        guard case .int(let v) = value(key) else { preconditionFailure("Config: \(key) is not an integer key") }
-        return v
-    }
+    /// The value of schema key `key` (nil for a name outside the schema).
+    func rawValue(_ key: String) -> ConfigValue? { values[key] }
 
-    public func double(_ key: String) -> Double {
-        switch value(key) {
-        case .double(let v): return v
-        case .int(let v): return Double(v)
-        default: preconditionFailure("Config: \(key) is not a number key")
-        }
-    }
-
-    public func bool(_ key: String) -> Bool {
-        guard case .bool(let v) = value(key) else { preconditionFailure("Config: \(key) is not a boolean key") }
-        return v
-    }
-
-    public func string(_ key: String) -> String {
-        guard case .string(let v) = value(key) else { preconditionFailure("Config: \(key) is not a string key") }
-        return v
-    }
-
-    public func value(_ key: String) -> ConfigValue {
-        guard let v = values[key] else { preconditionFailure("Config: unknown key \(key)") }
-        return v
-    }
+    /// Where `key` was set ("file.yaml:12" or "--set"), or nil for a default.
+    public func location(of key: String) -> String? { locations[key] }
 
     /// The template of prompt `name`; errors name the key that referenced it.
     public func prompt(_ name: String, referencedBy key: String) throws -> String {
@@ -62,24 +45,48 @@ public struct Config: Equatable, Sendable {
 
     // MARK: Setting values
 
-    /// Sets `key` from text (as in `--set key=value` or a YAML scalar), validating key and type.
+    /// Sets `key` from text (as in `--set key=value` or a YAML scalar), validating key, type
+    /// and range; errors read `SOURCE: key: value: expected …`.
     public mutating func set(_ key: String, text: String, quoted: Bool = false, source: String = "--set") throws {
         if key.hasPrefix("prompts.") {
             let name = String(key.dropFirst("prompts.".count))
-            guard !name.isEmpty, !name.contains(".") else { throw ConfigError(source: source, key: key, "a prompt name must be one word") }
-            guard text.contains("{question}") else { throw ConfigError(source: source, key: key, "a prompt template must contain {question}") }
+            guard TextRule.promptName.accepts(name) else {
+                throw ConfigError(source: source, key: key, "a prompt name must be one word of letters, digits and '_'")
+            }
+            guard text.contains("{question}"), text.utf8.count <= 4096 else {
+                throw ConfigError(source: source, key: key, "\(Config.shown(text, quoted: true)): expected a template of at most 4096 bytes containing {question}")
+            }
             prompts[name] = text
             explicitKeys.insert(key)
+            locations[key] = source
             return
         }
         guard let schema = ConfigSchema.key(key) else {
+            if ConfigSchema.isSection(key) {
+                throw ConfigError(source: source, key: key, "is a section, not a key: expected one of \(ConfigSchema.keys(in: key).joined(separator: ", "))")
+            }
             throw ConfigError(source: source, key: key, "unknown key" + (ConfigSchema.closest(to: key).map { " (did you mean \($0)?)" } ?? ""))
         }
-        guard let v = schema.type.parse(text, quoted: quoted) else {
-            throw ConfigError(source: source, key: key, "expected \(schema.type), got '\(text)'")
+        switch schema.type.parse(text, quoted: quoted) {
+        case .success(let v):
+            values[key] = v
+            explicitKeys.insert(key)
+            locations[key] = source
+        case .failure(let mismatch):
+            throw ConfigError(source: source, key: key, "\(Config.shown(text, quoted: quoted)): \(mismatch.expected)")
         }
-        values[key] = v
-        explicitKeys.insert(key)
+    }
+
+    /// A user's value as it appears in an error: quoted if it was, control characters
+    /// escaped, cut to 60 characters.
+    static func shown(_ text: String, quoted: Bool) -> String {
+        var out = ""
+        for scalar in text.unicodeScalars.prefix(60) {
+            out += scalar.properties.generalCategory == .control ? scalar.escaped(asASCII: true) : String(scalar)
+        }
+        if text.unicodeScalars.count > 60 { out += "…" }
+        if out.isEmpty { return "\"\"" }
+        return quoted ? "\"\(out)\"" : out
     }
 
     /// Applies `key=value` overrides in order.
@@ -105,14 +112,16 @@ public struct Config: Equatable, Sendable {
             throw ConfigError(source: url.lastPathComponent, key: !document.grid.isEmpty ? "grid" : !document.seeds.isEmpty ? "seeds" : "runs",
                               "a training config has no grid or seeds (run manifests with `mpvqa run`)")
         }
-        return document.base
+        var config = document.base
+        config.sourceName = url.lastPathComponent
+        return config
     }
 
     /// The resolved configuration as YAML (every key, nested by section, sorted).
     public var yaml: String {
         var lines: [String] = []
         var currentSection: [String] = []
-        for key in values.keys.sorted() {
+        for (key, value) in values.sorted(by: { $0.key < $1.key }) {
             let parts = key.split(separator: ".").map(String.init)
             let sections = Array(parts.dropLast())
             var common = 0
@@ -121,10 +130,10 @@ public struct Config: Equatable, Sendable {
                 lines.append(String(repeating: "  ", count: level) + sections[level] + ":")
             }
             currentSection = sections
-            lines.append(String(repeating: "  ", count: sections.count) + parts.last! + ": " + Config.yamlScalar(values[key]!))
+            lines.append(String(repeating: "  ", count: sections.count) + (parts.last ?? key) + ": " + Config.yamlScalar(value))
         }
         lines.append("prompts:")
-        for name in prompts.keys.sorted() { lines.append("  \(name): \(Config.yamlScalar(.string(prompts[name]!)))") }
+        for (name, template) in prompts.sorted(by: { $0.key < $1.key }) { lines.append("  \(name): \(Config.yamlScalar(.string(template)))") }
         return lines.joined(separator: "\n") + "\n"
     }
 
@@ -150,4 +159,19 @@ public struct ConfigError: Error, CustomStringConvertible, Equatable, Sendable {
     }
 
     public var description: String { [source, key, message].filter { !$0.isEmpty }.joined(separator: ": ") }
+}
+
+/// Several configuration problems found in one pass (one line each), so a user fixes them all at once.
+public struct ConfigProblems: Error, CustomStringConvertible, Sendable {
+    public var problems: [ConfigError]
+
+    public init(_ problems: [ConfigError]) { self.problems = problems }
+
+    public var description: String { problems.map(\.description).joined(separator: "\n") }
+
+    /// Throws `problems` (a single `ConfigError` when there is one).
+    static func throwIfAny(_ problems: [ConfigError]) throws {
+        if problems.count == 1 { throw problems[0] }
+        if !problems.isEmpty { throw ConfigProblems(problems) }
+    }
 }

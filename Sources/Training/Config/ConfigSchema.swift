@@ -1,83 +1,93 @@
 /// Every key a training config or manifest accepts (SPEC §6–7), with type, default and meaning.
 /// `prompts.<name>` keys are free-form templates containing `{question}`.
 public enum ConfigSchema {
+    /// Seeds are stored as UInt64 and written to JSON as doubles: keep them exactly representable.
+    public static let maxSeed = 1 << 53
+
     public static let keys: [ConfigKey] = [
-        ConfigKey("name", .string, .string("run"), "experiment name (runs/<name>/, notebooks-md/<name>.md)"),
+        ConfigKey("name", .text(.name), .string("run"), "experiment name (runs/<name>/, notebooks-md/<name>.md)"),
 
         // Dataset: the built-in synthetic set, or the released MP-DocVQA at a root.
-        ConfigKey("dataset.synthetic.train", .int, .int(2000), "synthetic training questions"),
-        ConfigKey("dataset.synthetic.val", .int, .int(300), "synthetic validation questions"),
-        ConfigKey("dataset.synthetic.test", .int, .int(300), "synthetic test questions"),
-        ConfigKey("dataset.synthetic.seed", .int, .int(7), "seed of the synthetic dataset"),
-        ConfigKey("dataset.synthetic.min_pages", .int, .int(1), "fewest pages per document"),
-        ConfigKey("dataset.synthetic.max_pages", .int, .int(20), "most pages per document"),
-        ConfigKey("dataset.synthetic.distractor_rate", .double, .double(0.5), "share of distractor fields on non-answer pages"),
-        ConfigKey("dataset.synthetic.ocr_noise", .double, .double(0.02), "rate of OCR character noise"),
+        ConfigKey("dataset.synthetic.train", .int(1...1_000_000), .int(2000), "synthetic training questions"),
+        ConfigKey("dataset.synthetic.val", .int(1...1_000_000), .int(300), "synthetic validation questions"),
+        ConfigKey("dataset.synthetic.test", .int(1...1_000_000), .int(300), "synthetic test questions"),
+        ConfigKey("dataset.synthetic.seed", .int(0...maxSeed), .int(7), "seed of the synthetic dataset"),
+        ConfigKey("dataset.synthetic.min_pages", .int(1...20), .int(1), "fewest pages per document"),
+        ConfigKey("dataset.synthetic.max_pages", .int(1...20), .int(20), "most pages per document"),
+        ConfigKey("dataset.synthetic.distractor_rate", .double(0...1), .double(0.5), "share of distractor fields on non-answer pages"),
+        ConfigKey("dataset.synthetic.ocr_noise", .double(0...0.5), .double(0.02), "rate of OCR character noise"),
         ConfigKey("dataset.synthetic.image_format", .choice(["png", "jpeg"]), .string("png"), "page image format"),
         ConfigKey("dataset.synthetic.online", .bool, .bool(false), "train on freshly generated documents every batch"),
-        ConfigKey("dataset.mpdocvqa.root", .string, .string(""), "root of a released MP-DocVQA copy (empty: use the synthetic set)"),
-        ConfigKey("dataset.mpdocvqa.images_dir", .string, .string("images"), "page images directory under the root"),
-        ConfigKey("dataset.mpdocvqa.ocr_dir", .string, .string("ocr"), "OCR directory under the root"),
+        ConfigKey("dataset.mpdocvqa.root", .text(.path), .string(""), "root of a released MP-DocVQA copy (empty: use the synthetic set)"),
+        ConfigKey("dataset.mpdocvqa.images_dir", .text(.relativeDirectory), .string("images"), "page images directory under the root"),
+        ConfigKey("dataset.mpdocvqa.ocr_dir", .text(.relativeDirectory), .string("ocr"), "OCR directory under the root"),
 
-        ConfigKey("tokenizer.vocab", .int, .int(4096), "BPE vocabulary size"),
+        ConfigKey("tokenizer.vocab", .int(1...1_048_576), .int(4096), "BPE vocabulary size"),
         ConfigKey("tokenizer.digits", .choice(["individual", "grouped"]), .string("individual"), "split numbers into single digits"),
 
-        ConfigKey("model.d_model", .int, .int(256), "hidden size"),
-        ConfigKey("model.heads", .int, .int(4), "attention heads"),
-        ConfigKey("model.encoder_layers", .int, .int(4), "page-encoder layers"),
-        ConfigKey("model.decoder_layers", .int, .int(2), "answer-decoder layers"),
-        ConfigKey("model.ffn", .int, .int(1024), "feed-forward hidden size"),
+        ConfigKey("model.d_model", .int(1...8192), .int(256), "hidden size"),
+        ConfigKey("model.heads", .int(1...128), .int(4), "attention heads"),
+        ConfigKey("model.encoder_layers", .int(1...64), .int(4), "page-encoder layers"),
+        ConfigKey("model.decoder_layers", .int(1...64), .int(2), "answer-decoder layers"),
+        ConfigKey("model.ffn", .int(1...65_536), .int(1024), "feed-forward hidden size"),
         ConfigKey("model.activation", .choice(["relu", "gelu", "gated_gelu"]), .string("gelu"), "feed-forward activation"),
-        ConfigKey("model.dropout", .double, .double(0.0), "dropout rate (0 = off)"),
-        ConfigKey("model.relative_buckets", .int, .int(32), "T5 relative-position buckets"),
-        ConfigKey("model.relative_max_distance", .int, .int(128), "T5 relative-position max distance"),
+        ConfigKey("model.dropout", .double(0...0.9), .double(0.0), "dropout rate (0 = off)"),
+        ConfigKey("model.relative_buckets", .int(2...1024), .int(32), "T5 relative-position buckets"),
+        ConfigKey("model.relative_max_distance", .int(1...65_536), .int(128), "T5 relative-position max distance"),
 
-        ConfigKey("encoder.summary_tokens", .int, .int(8), "K summary tokens per page"),
+        ConfigKey("encoder.summary_tokens", .int(1...256), .int(8), "K summary tokens per page"),
         ConfigKey("encoder.summarizer", .choice(["page_tokens", "queries", "pointer"]), .string("page_tokens"),
                   "how summaries are formed: summary-slot outputs, learned queries, or slot outputs + the tokens the span head points at"),
-        ConfigKey("encoder.prompt", .string, .string("plain"), "prompt template (a key of prompts) of the answer pass"),
+        ConfigKey("encoder.prompt", .text(.promptName), .string("plain"), "prompt template (a key of prompts) of the answer pass"),
         ConfigKey("encoder.layout", .bool, .bool(true), "2D layout embeddings of OCR boxes"),
         ConfigKey("encoder.question_match", .bool, .bool(false), "exact-match feature: mark OCR words matching a question word (case- and suffix-insensitive)"),
         ConfigKey("encoder.visual", .choice(["none", "patches"]), .string("none"), "visual patch tokens of the page image"),
-        ConfigKey("encoder.image_size", .int, .int(128), "page image side (pixels) for visual patches"),
-        ConfigKey("encoder.patch_size", .int, .int(32), "visual patch side (pixels)"),
-        ConfigKey("encoder.max_ocr_tokens", .int, .int(128), "OCR tokens kept per page"),
+        ConfigKey("encoder.image_size", .int(8...2048), .int(128), "page image side (pixels) for visual patches"),
+        ConfigKey("encoder.patch_size", .int(1...512), .int(32), "visual patch side (pixels)"),
+        ConfigKey("encoder.max_ocr_tokens", .int(1...4096), .int(128), "OCR tokens kept per page"),
         ConfigKey("encoder.pad_to_maximum", .bool, .bool(false),
                   "pad every row to the longest possible length (fixed shapes, e.g. to compare with bench)"),
-        ConfigKey("encoder.max_question_tokens", .int, .int(24), "prompt-rendered question tokens kept"),
+        ConfigKey("encoder.max_question_tokens", .int(1...512), .int(24), "prompt-rendered question tokens kept"),
 
         ConfigKey("decoder.copy", .bool, .bool(false),
                   "copy path: the decoder mixes its vocabulary softmax with copying the source tokens of memory slots (pointer summarizer slots)"),
 
+        ConfigKey("decoder.target_leading_space", .bool, .bool(true),
+                  "encode answer targets as \" \" + answer, the form OCR words are encoded in, so a target token is the id of the OCR token it copies"),
+
         ConfigKey("page_head.pooling", .choice(["max", "mean", "attention", "first"]), .string("attention"), "pooling over the K summaries"),
         ConfigKey("page_head.probe", .bool, .bool(false), "2n-pass probe: the head reads a second, probe-prompted encoding"),
-        ConfigKey("page_head.probe_prompt", .string, .string("probe"), "prompt template of the probe pass"),
-        ConfigKey("page_head.hidden", .int, .int(256), "page-head MLP hidden size"),
+        ConfigKey("page_head.probe_prompt", .text(.promptName), .string("probe"), "prompt template of the probe pass"),
+        ConfigKey("page_head.hidden", .int(1...65_536), .int(256), "page-head MLP hidden size"),
 
         ConfigKey("train.mode", .choice(["end_to_end", "cached"]), .string("end_to_end"), "train everything, or decoder + head on cached summaries"),
-        ConfigKey("train.encoder_checkpoint", .string, .string(""), "frozen encoder weights for cached mode"),
-        ConfigKey("train.steps", .int, .int(2000), "optimizer steps"),
-        ConfigKey("train.time_limit_minutes", .double, .double(0), "stop after this many minutes (0 = no limit)"),
-        ConfigKey("train.batch_questions", .int, .int(8), "questions per batch"),
-        ConfigKey("train.lr", .double, .double(3e-4), "peak learning rate"),
-        ConfigKey("train.warmup_steps", .int, .int(100), "linear warm-up steps"),
+        ConfigKey("train.encoder_checkpoint", .text(.path), .string(""), "frozen encoder weights for cached mode"),
+        ConfigKey("train.steps", .int(1...100_000_000), .int(2000), "optimizer steps"),
+        ConfigKey("train.time_limit_minutes", .double(0...1_000_000), .double(0), "stop after this many minutes (0 = no limit)"),
+        ConfigKey("train.batch_questions", .int(1...4096), .int(8), "questions per batch"),
+        ConfigKey("train.lr", .double(1e-12...1e12), .double(3e-4), "peak learning rate"),
+        ConfigKey("train.warmup_steps", .int(0...100_000_000), .int(100), "linear warm-up steps"),
         ConfigKey("train.schedule", .choice(["cosine", "linear", "constant"]), .string("cosine"), "decay after warm-up"),
-        ConfigKey("train.weight_decay", .double, .double(0.01), "AdamW decoupled weight decay"),
-        ConfigKey("train.clip_norm", .double, .double(1.0), "gradient-norm clipping (0 = off)"),
-        ConfigKey("train.page_loss_weight", .double, .double(1.0), "λ of the page cross-entropy"),
-        ConfigKey("train.span_loss_weight", .double, .double(0.0), "auxiliary loss marking the answer span among OCR tokens"),
-        ConfigKey("train.contains_loss_weight", .double, .double(0.0), "auxiliary per-page 'contains the answer' loss"),
-        ConfigKey("train.page_window", .int, .int(0), "train on W consecutive pages containing the answer page (0 = all)"),
-        ConfigKey("train.single_page_warmup_steps", .int, .int(0), "steps on the answer page alone before whole documents"),
+        ConfigKey("train.weight_decay", .double(0...10), .double(0.01), "AdamW decoupled weight decay"),
+        ConfigKey("train.clip_norm", .double(0...1e6), .double(1.0), "gradient-norm clipping (0 = off)"),
+        ConfigKey("train.page_loss_weight", .double(0...1000), .double(1.0), "λ of the page cross-entropy"),
+        ConfigKey("train.span_loss_weight", .double(0...1000), .double(0.0), "auxiliary loss marking the answer span among OCR tokens"),
+        ConfigKey("train.contains_loss_weight", .double(0...1000), .double(0.0), "auxiliary per-page 'contains the answer' loss"),
+        ConfigKey("train.page_window", .int(0...20), .int(0), "train on W consecutive pages containing the answer page (0 = all)"),
+        ConfigKey("train.window_page_offsets", .bool, .bool(true),
+                  "training windows keep their document page indexes (every page-index embedding row trains); off: renumbered 0…W−1"),
+        ConfigKey("train.single_page_warmup_steps", .int(0...100_000_000), .int(0), "steps on the answer page alone before whole documents"),
         ConfigKey("train.answer_draw", .choice(["extractive", "any"]), .string("extractive"),
                   "draw the training target among gold forms printed on the answer page, or among all golds"),
-        ConfigKey("train.seed", .int, .int(1), "seed of initialisation, shuffling, dropout and gold-answer draws"),
-        ConfigKey("train.eval_every", .int, .int(250), "validate (and keep the best checkpoint) every N steps"),
-        ConfigKey("train.eval_questions", .int, .int(300), "validation questions used during training (0 = all)"),
-        ConfigKey("train.threads", .int, .int(0), "worker threads (0 = all cores)"),
+        ConfigKey("train.seed", .int(0...maxSeed), .int(1), "seed of initialisation, shuffling, dropout and gold-answer draws"),
+        ConfigKey("train.eval_every", .int(1...100_000_000), .int(250), "validate (and keep the best checkpoint) every N steps"),
+        ConfigKey("train.eval_questions", .int(0...1_000_000), .int(300), "validation questions used during training (0 = all)"),
+        ConfigKey("train.threads", .int(0...1024), .int(0), "worker threads (0 = all cores)"),
 
-        ConfigKey("eval.beams", .int, .int(1), "beam width (1 = greedy)"),
-        ConfigKey("eval.max_answer_tokens", .int, .int(16), "longest generated (or extracted) answer, in tokens"),
+        ConfigKey("eval.memory_pages", .choice(["all", "head_top1"]), .string("all"),
+                  "pages the decoder reads when generating: all (FiD), or only the page head's top page (hard routing)"),
+        ConfigKey("eval.beams", .int(1...64), .int(1), "beam width (1 = greedy)"),
+        ConfigKey("eval.max_answer_tokens", .int(1...512), .int(16), "longest generated (or extracted) answer, in tokens"),
         ConfigKey("eval.answer", .choice(["generate", "extract"]), .string("generate"),
                   "submitted answer and page: the decoder's generation with the page head's page, or the span head's best span and its page"),
     ]
@@ -92,13 +102,19 @@ public enum ConfigSchema {
 
     public static func key(_ name: String) -> ConfigKey? { byName[name] }
 
+    /// True when `name` is a section (`model`, `dataset.synthetic`), i.e. a prefix of keys.
+    public static func isSection(_ name: String) -> Bool { keys.contains { $0.name.hasPrefix(name + ".") } }
+
+    /// The keys under section `name`, in schema order.
+    public static func keys(in name: String) -> [String] { keys.map(\.name).filter { $0.hasPrefix(name + ".") } }
+
     /// The valid key closest to `name` (by edit distance, ties broken by schema order).
     public static func closest(to name: String) -> String? {
         let target = Array(name.unicodeScalars)
         var best: (String, Int)? = nil
         for candidate in keys.map(\.name) + ["prompts.<name>", "grid", "seeds", "runs"] {
             let d = AnswerMetrics.levenshtein(Array(candidate.unicodeScalars), target)
-            if best == nil || d < best!.1 { best = (candidate, d) }
+            if d < (best?.1 ?? Int.max) { best = (candidate, d) }
         }
         return best?.0
     }

@@ -16,7 +16,9 @@ public enum QuestionSource: Sendable {
 /// Recipe switches applied here: `train.page_window` (W consecutive pages containing the
 /// answer page), `train.single_page_warmup_steps` (the answer page alone), the seeded draw
 /// of one gold answer per question (among the forms printed on the answer page with
-/// `train.answer_draw: extractive`), and span labels for the auxiliary span loss.
+/// `train.answer_draw: extractive`), span labels for the auxiliary span loss, and
+/// `train.window_page_offsets` (a window's pages keep their document page indexes, so every
+/// page-index embedding row the evaluator uses is trained; off: every window is renumbered 0…W−1).
 public struct TrainingBatches: Sendable {
     public let source: QuestionSource
     public let builder: BatchBuilder
@@ -29,9 +31,12 @@ public struct TrainingBatches: Sendable {
     public let spanLabels: Bool
     /// Draw the target among the gold forms printed on the answer page (`train.answer_draw: extractive`).
     public let extractiveAnswers: Bool
+    /// Windows keep their document page indexes (`train.window_page_offsets`).
+    public let windowPageOffsets: Bool
 
     public init(source: QuestionSource, builder: BatchBuilder, probeBuilder: BatchBuilder?, batchSize: Int, seed: UInt64,
-                pageWindow: Int, singlePageWarmupSteps: Int, spanLabels: Bool, extractiveAnswers: Bool) {
+                pageWindow: Int, singlePageWarmupSteps: Int, spanLabels: Bool, extractiveAnswers: Bool,
+                windowPageOffsets: Bool = true) {
         self.source = source
         self.builder = builder
         self.probeBuilder = probeBuilder
@@ -41,6 +46,7 @@ public struct TrainingBatches: Sendable {
         self.singlePageWarmupSteps = singlePageWarmupSteps
         self.spanLabels = spanLabels
         self.extractiveAnswers = extractiveAnswers
+        self.windowPageOffsets = windowPageOffsets
     }
 
     /// A generator for step `step` (independent streams per step and purpose).
@@ -72,10 +78,17 @@ public struct TrainingBatches: Sendable {
         let windowed = items(step: step).map { item -> BatchItem in
             guard let answerPage = item.answerPageIndex else { return item }
             let n = item.pages.count
-            if step < singlePageWarmupSteps { return item.window(start: answerPage, count: 1) }
-            guard pageWindow > 0, n > pageWindow else { return item }
-            let low = max(0, answerPage - pageWindow + 1), high = min(answerPage, n - pageWindow)
-            return item.window(start: low + windowRNG.nextInt(below: high - low + 1), count: pageWindow)
+            var window: BatchItem
+            if step < singlePageWarmupSteps {
+                window = item.window(start: answerPage, count: 1)
+            } else if pageWindow > 0, n > pageWindow {
+                let low = max(0, answerPage - pageWindow + 1), high = min(answerPage, n - pageWindow)
+                window = item.window(start: low + windowRNG.nextInt(below: high - low + 1), count: pageWindow)
+            } else {
+                return item
+            }
+            if !windowPageOffsets { window.firstPageIndex = 0 }
+            return window
         }
         var answerRNG = rng(step: step, purpose: 2)
         let choices = windowed.map { item -> Int in

@@ -38,12 +38,12 @@ public struct RunEvaluation {
 
     public func evaluate() throws -> Summary {
         let yaml = try String(contentsOf: run.config, encoding: .utf8)
-        let config = try ConfigDocument.parse(yaml, source: run.config.lastPathComponent).base
+        let settings = try RunSettings(ConfigDocument.parse(yaml, source: run.config.path).base)
         let checkpoint = FileManager.default.fileExists(atPath: run.bestCheckpoint.path) ? run.bestCheckpoint : run.latestCheckpoint
         guard FileManager.default.fileExists(atPath: checkpoint.path) else {
             throw ConfigError(source: run.url.path, key: "--run", "no checkpoint in \(run.checkpoints.path); train first")
         }
-        let preparation = RunPreparation(config: config, dataDirectory: dataDirectory)
+        let preparation = RunPreparation(settings: settings, dataDirectory: dataDirectory)
         let tokenizer = try BPETokenizer(contentsOf: run.tokenizer)
         var rng = SeededRNG(seed: 0)
         let model = HiVT5(try preparation.modelConfiguration(tokenizer: tokenizer), rng: &rng)
@@ -58,7 +58,7 @@ public struct RunEvaluation {
         let predictions = evaluator.predict(set.items, progress: "eval \(split)")
         let seconds = Date().timeIntervalSince(started)
         let pages = set.items.reduce(0) { $0 + $1.pages.count }
-        let passes = config.bool("page_head.probe") ? 2.0 : 1.0
+        let passes = settings.pageHead.probe ? 2.0 : 1.0
 
         let out = run.evaluation(split)
         try FileManager.default.createDirectory(at: out, withIntermediateDirectories: true)

@@ -73,7 +73,7 @@ struct TokenizerCommand: ParsableCommand {
                 let dataset = try MPDocVQADataset(layout: layout, split: split)
                 corpus += try TokenizerCorpus.texts(of: dataset)
             }
-            var trainer = BPETrainer(vocabularySize: vocab, minimumPairCount: minCount, digits: digits,
+            var trainer = try BPETrainer(vocabularySize: vocab, minimumPairCount: minCount, digits: digits,
                                      specialTokens: SpecialTokens(pageSlotCount: pageTokens))
             let counting = Progress("tokenizer: counting pieces", total: corpus.count, unit: "texts")
             for (k, line) in corpus.enumerated() {

@@ -28,11 +28,19 @@ struct TrainCommand: ParsableCommand {
     @Flag(help: "Continue the run in --run-dir from its latest checkpoint.")
     var resume = false
 
+    @Flag(help: "Only check the config and overrides (types, ranges, cross-key rules); write nothing.")
+    var dryRun = false
+
     func run() throws {
         var resolved = try Config.load(URL(fileURLWithPath: config))
         try resolved.apply(overrides: overrides)
-        let directory = RunDirectory(URL(fileURLWithPath: runDir ?? "runs/\(resolved.string("name"))"))
-        let trainer = try Trainer(config: resolved, run: directory, dataDirectory: URL(fileURLWithPath: dataDir), resume: resume)
+        let settings = try RunSettings(resolved)
+        if dryRun {
+            print("\(config): valid (\(resolved.explicitKeys.count) keys set, the rest default); run \(settings.name), \(settings.train.steps) steps")
+            return
+        }
+        let directory = RunDirectory(URL(fileURLWithPath: runDir ?? "runs/\(settings.name)"))
+        let trainer = try Trainer(settings: settings, run: directory, dataDirectory: URL(fileURLWithPath: dataDir), resume: resume)
         let state = try trainer.run()
         print(String(format: "trained %d steps in %.1f min; best val ANLS %.4f at step %d; run directory %@",
                      state.step, state.elapsedSeconds / 60, state.bestScore, state.bestStep, directory.url.path))
