@@ -78,7 +78,9 @@ public struct Manifest: Sendable {
 
     /// Whether `config` asks for cached mode on an encoder the plan provides.
     static func requestsCachedMode(_ config: Config) -> Bool {
-        config.values["train.mode"] == .string("cached") && config.values["train.encoder_checkpoint"] == .string("")
+        let encoderKeys = ["train.encoder_run", "train.encoder_checkpoint", "train.features.train"]  // whichever the schema has
+        return config.values["train.mode"] == .string("cached")
+            && encoderKeys.allSatisfy { config.values[$0] == nil || config.values[$0] == .string("") }
     }
 
     /// Typed settings (ranges and cross-key rules checked); problems name the cell. A cell that

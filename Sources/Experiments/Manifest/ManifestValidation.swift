@@ -22,10 +22,12 @@ public enum ManifestValidation {
                                       "'\(root)' in \(cell): no such directory")
                 }
             }
-            let checkpoint = s.train.encoderCheckpoint
-            if !checkpoint.isEmpty && !FileManager.default.fileExists(atPath: checkpoint) {
-                throw ConfigError(source: variant.config.location(of: "train.encoder_checkpoint") ?? variant.location, key: "train.encoder_checkpoint",
-                                  "'\(checkpoint)' in \(cell): no such file")
+            // Files and run directories a cell reads (the keys the schema has).
+            for key in ["train.encoder_checkpoint", "train.encoder_run"] {
+                guard case .string(let path)? = variant.config.values[key], !path.isEmpty else { continue }
+                if !FileManager.default.fileExists(atPath: path) {
+                    throw ConfigError(source: variant.config.location(of: key) ?? variant.location, key: key, "'\(path)' in \(cell): no such file or directory")
+                }
             }
         }
     }

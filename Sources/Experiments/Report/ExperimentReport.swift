@@ -34,6 +34,7 @@ public struct ExperimentReport {
                                      ("answer-page position", "answer_page", ["1", "2", "3-5", "6-10", "11-20"])] {
             md += ["", "## By \(title) (submitted answers; ANLS / page accuracy, mean over seeds)", ""] + breakdown(kind, order)
         }
+        md += ["", "## Paired comparison with \(results.cells.first ?? "-") (same seeds, same questions)", ""] + pairedTable()
         md += ["", "## Cost", ""] + costTable()
         md += ["", "## Charts", ""]
         if !results.rows.isEmpty {
@@ -125,6 +126,51 @@ public struct ExperimentReport {
             }
             lines.append("| \(cell) | " + cells.joined(separator: " | ") + " |")
         }
+        return lines
+    }
+
+    /// Per-question `anls` and `page_correct` of a run's predictions, by question id.
+    static func perQuestion(_ dir: URL) -> [Int: (anls: Double, page: Double)] {
+        let url = RunDirectory(dir).evaluation("val").appendingPathComponent("predictions.jsonl")
+        guard let text = try? String(contentsOf: url, encoding: .utf8) else { return [:] }
+        var out: [Int: (anls: Double, page: Double)] = [:]
+        for line in text.split(separator: "\n") {
+            guard let o = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any],
+                  let id = (o["questionId"] as? NSNumber)?.intValue, let a = (o["anls"] as? NSNumber)?.doubleValue,
+                  let p = (o["page_correct"] as? NSNumber)?.doubleValue else { continue }
+            out[id] = (a, p)
+        }
+        return out
+    }
+
+    /// Every cell against the first: the mean per-question difference over (seed, question)
+    /// pairs both answered, its standard error, and how many questions got better or worse —
+    /// a paired view that the seed spread of the means hides.
+    func pairedTable() -> [String] {
+        guard let reference = results.cells.first, results.cells.count > 1 else { return ["(one cell)"] }
+        var lines = ["| cell | pairs | Δ ANLS (± s.e.) | better / worse | Δ page acc (± s.e.) | better / worse |", "|---|---|---|---|---|---|"]
+        let referenceRuns = Dictionary(results.rows.filter { $0.cell == reference }.map { ($0.seed, Self.perQuestion($0.directory)) }, uniquingKeysWith: { a, _ in a })
+        for cell in results.cells.dropFirst() {
+            var dA: [Double] = [], dP: [Double] = []
+            for row in results.rows where row.cell == cell {
+                guard let ref = referenceRuns[row.seed] else { continue }
+                for (id, v) in Self.perQuestion(row.directory).sorted(by: { $0.key < $1.key }) {
+                    guard let r = ref[id] else { continue }
+                    dA.append(v.anls - r.anls)
+                    dP.append(v.page - r.page)
+                }
+            }
+            func summary(_ d: [Double]) -> String {
+                guard d.count > 1 else { return "-" }
+                let mean = d.reduce(0, +) / Double(d.count)
+                let sd = (d.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / Double(d.count - 1)).squareRoot()
+                return String(format: "%+.3f ± %.3f", mean, sd / Double(d.count).squareRoot())
+            }
+            func counts(_ d: [Double]) -> String { "\(d.filter { $0 > 1e-9 }.count) / \(d.filter { $0 < -1e-9 }.count)" }
+            lines.append("| \(cell) | \(dA.count) | \(summary(dA)) | \(counts(dA)) | \(summary(dP)) | \(counts(dP)) |")
+        }
+        lines += ["", "Differences of the submitted answers' per-question ANLS and page correctness (cell − \(reference)); "
+                  + "a difference of about two standard errors or more is unlikely to be question sampling alone."]
         return lines
     }
 
