@@ -17,9 +17,10 @@ import Training
 /// print(plan.text)
 /// ```
 public struct ExperimentPlan: Sendable {
-    /// Whether this build trains cached cells on feature caches; until it does, cached cells
-    /// train end to end, warm-started from their encoder run, and say so in the log.
-    public static let cachedModeAvailable = false
+    /// Whether this build trains cached cells on feature caches (its schema has
+    /// `train.encoder_run`, the run whose encoder cached training freezes). Until it does, cached
+    /// cells train end to end, warm-started from their encoder run, and say so in the log.
+    public static var cachedModeAvailable: Bool { ConfigSchema.key("train.encoder_run") != nil }
 
     public let manifest: Manifest
     public let root: URL
@@ -211,6 +212,7 @@ public struct ExperimentPlan: Sendable {
         for (i, step) in steps.enumerated() {
             let status = switch step.status { case .build: "build  "; case .reuse: "reuse  "; case .resume: "resume "; case .deferred: "planned" }
             let cost = step.status == .reuse ? "" : step.status == .deferred ? "  (cached mode is not in this build yet)"
+                : step.kind == .cache ? "  (built by the first cell that reads it)"
                 : String(format: "  ~%@%@", ExperimentPlan.duration(step.estimatedSeconds),
                          step.encoderPasses > 0 ? String(format: ", %.0f page encodings", step.encoderPasses) : "")
             lines.append(String(format: "%3d. ", i + 1) + "[\(status)] \(step.kind.rawValue.padding(toLength: 9, withPad: " ", startingAt: 0)) \(step.title)\(cost)")

@@ -62,6 +62,22 @@ public struct ExperimentRunner {
         return results
     }
 
+    /// The settings of a cached cell on `encoder` (`train.mode: cached`, `train.encoder_run`),
+    /// or nil when this build has no cached mode or refuses these settings in it (logged: the
+    /// cell then trains end to end, warm-started).
+    func cachedSettings(_ step: PlanStep, encoder: URL) -> RunSettings? {
+        guard ExperimentPlan.cachedModeAvailable else { return nil }
+        do {
+            var c = step.settings.config
+            try c.set("train.mode", text: "cached", source: "plan")
+            try c.set("train.encoder_run", text: encoder.path, source: "plan")
+            return try RunSettings(c)
+        } catch {
+            log("cell \(step.cell ?? "?"): cached mode refuses its settings (\(error)); it trains end to end, warm-started, instead")
+            return nil
+        }
+    }
+
     func execute(_ step: PlanStep) throws {
         let data = plan.dataDirectory
         switch step.kind {
@@ -71,24 +87,33 @@ public struct ExperimentRunner {
             let prep = RunPreparation(settings: step.settings, dataDirectory: data, log: log)
             _ = try prep.tokenizer(layout: try prep.dataset())
         case .cache:
-            // Not reached: cache steps are deferred until cached mode is in the build.
-            log("feature cache: nothing to do in this build")
+            // Cached training builds (or reuses, or resumes) the caches of its encoder run in
+            // `train.cache_dir` when it opens them, so the first cell that reads a cache builds it.
+            log("feature cache: built by the first cell that reads it (cached training opens its caches)")
         case .encoder, .train:
             guard let dir = step.runDirectory else { return }
+            var settings = step.settings
             var initial: URL? = nil
-            if step.cachedFallback, let encoder = step.encoderRun {
-                let run = RunDirectory(encoder)
-                initial = FileManager.default.fileExists(atPath: run.bestCheckpoint.path) ? run.bestCheckpoint : run.latestCheckpoint
-                log("cell \(step.cell ?? "?") asks for train.mode: cached; cached mode is not in this build, so it trains end to end for \(step.settings.train.steps) steps, warm-started from \(initial!.path)")
+            var mode = settings.train.mode.rawValue
+            if let encoder = step.encoderRun {
+                if let cached = cachedSettings(step, encoder: encoder) {
+                    settings = cached
+                    mode = "cached"
+                } else {
+                    let run = RunDirectory(encoder)
+                    let weights = FileManager.default.fileExists(atPath: run.bestCheckpoint.path) ? run.bestCheckpoint : run.latestCheckpoint
+                    initial = weights
+                    mode = "end_to_end (warm start; cached mode pending)"
+                    log("cell \(step.cell ?? "?") asks for train.mode: cached; it trains end to end for \(settings.train.steps) steps instead, warm-started from \(weights.path)")
+                }
             }
             let run = RunDirectory(dir)
             let resume = step.status == .resume
             if resume { log("resuming \(dir.path) from its latest checkpoint") }
-            let trainer = try Trainer(settings: step.settings, run: run, dataDirectory: data, resume: resume, initialWeights: initial)
+            let trainer = try Trainer(settings: settings, run: run, dataDirectory: data, resume: resume, initialWeights: initial)
             let state = try trainer.run()
             let marker: [String: Any] = ["steps": state.step, "minutes": state.elapsedSeconds / 60, "best_val_anls": state.bestScore,
-                                         "best_step": state.bestStep, "mode": step.cachedFallback ? "end_to_end (warm start; cached mode pending)" : step.settings.train.mode.rawValue,
-                                         "encoder_run": step.encoderRun?.path ?? ""]
+                                         "best_step": state.bestStep, "mode": mode, "encoder_run": step.encoderRun?.path ?? ""]
             try AtomicFile.write(try JSONSerialization.data(withJSONObject: marker, options: [.prettyPrinted, .sortedKeys]),
                                  to: ExperimentPlan.completionMarker(dir))
         case .eval:
