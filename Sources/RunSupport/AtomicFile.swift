@@ -6,7 +6,7 @@ import Foundation
 public enum AtomicFile {
     /// Writes `data` to `url` atomically, creating parent directories.
     public static func write(_ data: Data, to url: URL) throws {
-        try write(to: url) { tmp in try data.write(to: tmp) }
+        try write(to: url) { tmp in try FileSystemError.naming("write", url) { try data.write(to: tmp) } }
     }
 
     /// Writes `text` (UTF-8) to `url` atomically.
@@ -18,15 +18,16 @@ public enum AtomicFile {
     /// On error the temporary file is removed and the destination is untouched.
     public static func write(to url: URL, _ produce: (URL) throws -> Void) throws {
         let dir = url.deletingLastPathComponent()
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        try FileSystemError.naming("create directory", dir) {
+            try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        }
         let tmp = dir.appendingPathComponent(".\(url.lastPathComponent).tmp-\(getpid())-\(UInt32.random(in: 0...UInt32.max))")
         do {
             try produce(tmp)
             let fd = open(tmp.path, O_RDONLY)
             if fd >= 0 { fsync(fd); close(fd) }
             if rename(tmp.path, url.path) != 0 {
-                throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: url.path,
-                    NSLocalizedDescriptionKey: "cannot rename \(tmp.path) to \(url.path): \(String(cString: strerror(errno)))"])
+                throw FileSystemError(operation: "replace", path: url.path, reason: FileSystemError.posixReason(errno))
             }
         } catch {
             try? FileManager.default.removeItem(at: tmp)

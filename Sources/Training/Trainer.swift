@@ -36,10 +36,21 @@ public final class Trainer {
     public init(settings: RunSettings, run: RunDirectory, dataDirectory: URL, resume: Bool, initialWeights: URL? = nil) throws {
         self.settings = settings
         self.runDirectory = run
+        if settings.train.mode == .cached {
+            // Refused rather than silently training end to end: this trainer has no cached-summary path yet.
+            let at = settings.config.location(of: "train.mode") ?? settings.config.sourceName
+            if !settings.train.encoderCheckpoint.isEmpty, !FileManager.default.fileExists(atPath: settings.train.encoderCheckpoint) {
+                throw ConfigError(source: settings.config.location(of: "train.encoder_checkpoint") ?? at, key: "train.encoder_checkpoint",
+                                  "\(settings.train.encoderCheckpoint): no such file (expected the frozen encoder's checkpoint)")
+            }
+            throw ConfigError(source: at, key: "train.mode", "cached: not supported by `mpvqa train` yet; expected end_to_end")
+        }
         if resume {
             guard FileManager.default.fileExists(atPath: run.latestCheckpoint.path) else {
                 throw ConfigError(source: run.url.path, key: "--resume", "no checkpoint to resume from (expected \(run.latestCheckpoint.path))")
             }
+            // Before anything is written: a refused resume leaves the run exactly as it was.
+            try ResumeCompatibility.check(settings, against: run.latestCheckpoint)
         } else if run.exists && FileManager.default.fileExists(atPath: run.latestCheckpoint.path) {
             throw ConfigError(source: run.url.path, key: "--run-dir", "already holds a run; pass --resume to continue it or choose another directory")
         }
@@ -93,6 +104,7 @@ public final class Trainer {
         state = TrainingState()
         if resume {
             state = try TrainingCheckpoint.load(into: model, optimizer: optimizer, from: run.latestCheckpoint)
+            try run.truncateMetrics(toStep: state.step)  // steps logged after the checkpoint are trained again
             log("resumed at step \(state.step) (best val ANLS \(String(format: "%.4f", state.bestScore)) at step \(state.bestStep))")
         }
     }

@@ -71,8 +71,9 @@ final class GradientFlowTests: XCTestCase {
         let setups = HiVT5Configuration.Summarizer.allCases.map { ($0, false) } + [(.pointer, true), (.pageTokens, true)]
         for (summarizer, copy) in setups {
             var rng = SeededRNG(seed: 61)
-            let model = HiVT5(TinyModels.configuration(summarizer: summarizer, pooling: .attention, visual: .patches, modelDim: 8,
-                                                       copy: copy), dtype: .float64, rng: &rng)
+            var config = TinyModels.configuration(summarizer: summarizer, pooling: .attention, visual: .patches, modelDim: 8, copy: copy)
+            config.pointerEndFeature = copy  // the copy setups also check the pointer's end feature
+            let model = HiVT5(config, dtype: .float64, rng: &rng)
             let batch = TinyModels.randomBatch(pagesPerQuestion: [2, 1], length: 9, probe: true, patches: true, seed: 62)
             model.zeroGrad()
             Self.loss(model, batch).total.backward()

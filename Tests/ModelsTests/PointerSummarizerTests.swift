@@ -11,7 +11,7 @@ final class PointerSummarizerTests: XCTestCase {
         var rng = SeededRNG(seed: 91)
         let rows = 2, length = 7, k = 3, d = 4
         let head = SpanHead(modelDim: d, dtype: .float64, rng: &rng)
-        let summarizer = PointerSummarizer(spanHead: head, dtype: .float64)
+        let summarizer = PointerSummarizer(spanHead: head, dtype: .float64, rng: &rng)
         summarizer.gate.withUnsafeMutableBufferPointer(as: Double.self) { $0[0] = 0.7; $0[1] = -0.2 }
         let states = Tensor.randn([rows, length, d], dtype: .float64, rng: &rng).scaled(by: 2)
         let slots = Tensor.randn([rows, k, d], dtype: .float64, rng: &rng)
@@ -48,6 +48,41 @@ final class PointerSummarizerTests: XCTestCase {
         }
     }
 
+    /// The end feature adds e_k · u, e_k = Σ_l p_l q_{l+k} with q the end softmax over the candidates.
+    func testEndFeatureMatchesItsDefinition() {
+        var rng = SeededRNG(seed: 93)
+        let rows = 2, length = 6, k = 3, d = 4
+        let head = SpanHead(modelDim: d, dtype: .float64, rng: &rng)
+        var copyRNG = rng
+        let plain = PointerSummarizer(spanHead: head, dtype: .float64, rng: &copyRNG)
+        let withEnd = PointerSummarizer(spanHead: head, endFeature: true, modelDim: d, dtype: .float64, rng: &rng)
+        let states = Tensor.randn([rows, length, d], dtype: .float64, rng: &rng)
+        let slots = Tensor.randn([rows, k, d], dtype: .float64, rng: &rng)
+        var candidate = [Bool](repeating: true, count: rows * length)
+        candidate[0] = false; candidate[length + 5] = false
+        let tokens = [Int32](repeating: 9, count: rows * length)
+        let base = plain(slotStates: slots, tokenStates: states, candidate: candidate, tokens: tokens).summaries.doubles
+        let out = withEnd(slotStates: slots, tokenStates: states, candidate: candidate, tokens: tokens).summaries.doubles
+        let logits = head(states), u = withEnd.endDirection!.doubles
+        func softmax(_ x: [Double], _ r: Int) -> [Double] {
+            let positions = (0..<length).filter { candidate[r * length + $0] }
+            let m = positions.map { x[r * length + $0] }.max()!
+            let z = positions.map { Foundation.exp(x[r * length + $0] - m) }.reduce(0, +)
+            return (0..<length).map { candidate[r * length + $0] ? Foundation.exp(x[r * length + $0] - m) / z : 0 }
+        }
+        for r in 0..<rows {
+            let p = softmax(logits.start.doubles, r), q = softmax(logits.end.doubles, r)
+            for slot in 0..<k {
+                var e = 0.0
+                for l in 0..<length where l + slot < length { e += p[l] * q[l + slot] }
+                for c in 0..<d {
+                    let i = (r * k + slot) * d + c
+                    XCTAssertEqual(out[i], base[i] + e * u[c], accuracy: 1e-12, "row \(r) slot \(slot) dim \(c)")
+                }
+            }
+        }
+    }
+
     /// With a sharply peaked pointer, slot k reads exactly the token k positions after the peak.
     func testAPeakedPointerReadsTheAnswerTokensInOrder() {
         var rng = SeededRNG(seed: 92)
@@ -59,7 +94,7 @@ final class PointerSummarizerTests: XCTestCase {
             w[0] = 100
         }
         head.projection.bias!.withUnsafeMutableBufferPointer(as: Double.self) { b in for i in 0..<b.count { b[i] = 0 } }
-        let summarizer = PointerSummarizer(spanHead: head, dtype: .float64)
+        let summarizer = PointerSummarizer(spanHead: head, dtype: .float64, rng: &rng)
         summarizer.gate.withUnsafeMutableBufferPointer(as: Double.self) { $0[0] = 0; $0[1] = 50 }  // gate ≈ 1
         var values = [Double](repeating: 0, count: length * d)
         for l in 0..<length { values[l * d + 1] = Double(10 + l) }

@@ -1,4 +1,5 @@
 import Foundation
+import RunSupport
 
 /// Reading one page's files under a layout; shared by `MPDocVQADataset` and `DatasetValidator`.
 /// Errors name files relative to the root.
@@ -6,7 +7,7 @@ extension DatasetLayout {
     /// The page's image file relative to the root (`images/<id>.jpg`, else `.png`, else
     /// `.jpeg`), or nil when none exists.
     public func existingImageFile(pageId: String) -> String? {
-        imageCandidates(pageId).first { FileManager.default.fileExists(atPath: url($0).path) }
+        imageCandidates(pageId).first { entryExists($0) }  // a looping or escaping link is found, then refused when read
     }
 
     /// The error for a page without an image file; `context` (e.g. who uses the page) is appended.
@@ -20,11 +21,12 @@ extension DatasetLayout {
     public func loadImage(pageId: String, mode: PageImageMode = .original) throws -> Image? {
         if mode == .none { return nil }
         guard let file = existingImageFile(pageId: pageId) else { throw missingImageError(pageId: pageId) }
+        let location = try containedURL(file)
         let bytes: [UInt8]
         do {
-            bytes = try [UInt8](Data(contentsOf: url(file)))
+            bytes = try [UInt8](Data(contentsOf: location))
         } catch {
-            throw DataError(file: file, "cannot read the image file: \(error.localizedDescription)")
+            throw DataError(file: file, "cannot read the image file: \(FileSystemError.reason(of: error) ?? error.localizedDescription)")
         }
         switch mode {
         case .none: return nil
@@ -37,6 +39,6 @@ extension DatasetLayout {
     /// Reads the page's OCR words (`ocr/<id>.json`, either form) in reading order as stored.
     public func loadOCRWords(pageId: String) throws(DataError) -> [OCRWord] {
         let file = ocrFile(pageId)
-        return try OCRReader.read(contentsOf: url(file), file: file)
+        return try OCRReader.read(contentsOf: try containedURL(file), file: file)
     }
 }

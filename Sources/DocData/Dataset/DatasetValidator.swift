@@ -106,11 +106,14 @@ public struct DatasetValidator: Sendable {
         let ocrFile = layout.ocrFile(pageId)
         let data: Data
         do {
-            data = try Data(contentsOf: layout.url(ocrFile))
+            data = try Data(contentsOf: try layout.containedURL(ocrFile))
+        } catch let error as DataError {
+            check.problems.append(error)
+            return check
         } catch {
             let exists = FileManager.default.fileExists(atPath: layout.url(ocrFile).path)
             check.problems.append(DataError(file: ocrFile, exists
-                ? "cannot read the OCR file: \(error.localizedDescription)"
+                ? "cannot read the OCR file: \(FileSystemError.reason(of: error) ?? error.localizedDescription)"
                 : "OCR file not found (page of \(usedBy))"))
             return check
         }

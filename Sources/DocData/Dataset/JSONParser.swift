@@ -349,3 +349,13 @@ struct JSONParser {
         return JSONSyntaxError(offset: offset, line: line, column: offset - lineStart + 1, message: message)
     }
 }
+
+/// Syntax checks of JSON for readers outside this module (e.g. `mpvqa score`'s submission
+/// reader), with the byte offset, line and column of the first error.
+public enum JSONSyntax {
+    /// Nil when `data` is one well-formed JSON value, else e.g.
+    /// `invalid JSON at byte offset 812 (line 1, column 813): unexpected end of input`.
+    public static func firstError(in data: Data) -> String? {
+        do { _ = try JSONParser.parse(data); return nil } catch { return error.description }
+    }
+}

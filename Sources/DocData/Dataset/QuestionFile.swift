@@ -107,6 +107,9 @@ public struct QuestionFile: Sendable {
             }
             if let question, log.problems.count == before { result.questions.append(question) }
         }
+        if items.isEmpty {
+            log.report(DataError(file: file, field: "data", "empty; expected at least one question (an empty split cannot be trained or evaluated)"))
+        }
         log.reportRemainingInvalidUTF8(document, file: file)
         result.problems = log.problems
         return result
@@ -138,6 +141,9 @@ public struct QuestionFile: Sendable {
             answers = r.stringArray("answers")
             if answers?.isEmpty == true {
                 r.report("answers", "empty; expected at least one answer")
+                answers = nil
+            } else if let given = answers, given.allSatisfy({ $0.allSatisfy(\.isWhitespace) }) {
+                r.report("answers", "every answer is blank; expected at least one non-blank answer (the question is unanswerable)")
                 answers = nil
             }
             answerPage = r.integer("answer_page_idx")

@@ -54,7 +54,9 @@ enum ImageFileSniffer {
             if text.hasPrefix("<!doctype html") || text.hasPrefix("<html") { return "an HTML page" }
             if text.hasPrefix("<?xml") || text.hasPrefix("<svg") { return "XML/SVG text" }
             if text.hasPrefix("{") || text.hasPrefix("[") { return "JSON text" }
-            return "text (\"\(String(text.prefix(24)).replacingOccurrences(of: "\n", with: " "))\")"
+            // A short sniff only, printable ASCII: never echo a file's contents into a message.
+            let shown = String(text.unicodeScalars.prefix(24).map { $0.isASCII && $0.value >= 32 && $0.value < 127 ? Character($0) : " " })
+            return "text (starts \"\(shown)\")"
         }
         let hex = bytes.prefix(8).map { String($0, radix: 16, uppercase: true).leftPadded(to: 2) }
         return "unknown binary data (starts \(hex.joined(separator: " ")))"

@@ -73,6 +73,9 @@ public struct HiVT5Configuration: Sendable, Codable, Equatable {
     /// Copy path of the decoder (`decoder.copy`, `CopyHead`): the next-token distribution mixes
     /// the vocabulary softmax with a copy distribution over the memory slots' source tokens.
     public var copy: Bool = false
+    /// `pointer` summarizer slots also carry how likely the answer ends at their token
+    /// (`encoder.pointer_end_feature`, `PointerSummarizer`).
+    public var pointerEndFeature: Bool = false
     /// Values per visual patch: patch side² · channels.
     public var patchPixels: Int
     /// Largest patch-grid side (rows and columns) that has a position embedding.

@@ -43,7 +43,9 @@ public final class PageEncoder: Module, Sendable {
         encoder = EncoderStack(config.encoderTransformer, dtype: dtype, rng: &rng)
         querySummarizer = config.summarizer == .queries
             ? QuerySummarizer(config.encoderTransformer, summaryTokens: config.summaryTokens, dtype: dtype, rng: &rng) : nil
-        pointerSummarizer = config.summarizer == .pointer ? PointerSummarizer(spanHead: spanHead, dtype: dtype) : nil
+        pointerSummarizer = config.summarizer == .pointer
+            ? PointerSummarizer(spanHead: spanHead, endFeature: config.pointerEndFeature, modelDim: config.modelDim, dtype: dtype, rng: &rng)
+            : nil
         questionMatchEmbedding = config.questionMatch
             ? Embedding(count: 2, dimension: config.modelDim, std: 0.5, dtype: dtype, rng: &rng) : nil
         summaryTokens = config.summaryTokens

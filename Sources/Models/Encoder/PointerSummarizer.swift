@@ -9,23 +9,30 @@ import TensorCore
 /// r_k = Σ_l p_l · h_{l+k}                          k = 0…K−1: the k-th token from the start
 /// g = σ(a · logsumexp_l(start logits) + c)         the row's "answer here" gate
 /// S_k = h_slot_k + g · r_k
+/// [end feature: q = softmax_l(end logits + OCR mask), e_k = Σ_l p_l · q_{l+k},  S_k += e_k · u]
 /// ```
+/// With the end feature (`encoder.pointer_end_feature`) slot k also carries how likely the
+/// answer ends at its token (a learned direction u scaled by e_k), which tells the decoder
+/// where to stop copying.
 /// Summary slot k thus carries the k-th answer token, in order, which the answer decoder can
 /// copy: Hi-VT5's learned summary tokens have to discover that routing on their own, which a
 /// from-scratch model does slowly. Rows stay independent (the softmax is per row), so
 /// summaries can be cached per (question, page).
 ///
 /// Shapes: `slotStates: [R, K, d]`, `tokenStates: [R, L, d]`, `candidate: [R, L]` → `[R, K, d]`.
-/// The span head is shared with (and owned by) `HiVT5`; this module's only parameter is
-/// `gate` (`[2]`: a, c).
+/// The span head is shared with (and owned by) `HiVT5`; this module's parameters are `gate`
+/// (`[2]`: a, c) and, with the end feature, `endDirection` (`[d]`: u).
 public final class PointerSummarizer: Module, Sendable {
     public let spanHead: SpanHead
     /// `[2]`: the gate's scale a and shift c.
     public let gate: Tensor
+    /// `[d]` u, nil without the end feature.
+    public let endDirection: Tensor?
 
-    public init(spanHead: SpanHead, dtype: DType = .float32) {
+    public init(spanHead: SpanHead, endFeature: Bool = false, modelDim: Int = 0, dtype: DType = .float32, rng: inout SeededRNG) {
         self.spanHead = spanHead
         gate = ParameterInitialization.constant([2], 0, dtype: dtype)
+        endDirection = endFeature ? ParameterInitialization.normal([modelDim], std: 0.5, dtype: dtype, rng: &rng) : nil
     }
 
     /// `candidate`: the positions the pointer may land on (OCR tokens of the row); `tokens`:
@@ -37,7 +44,8 @@ public final class PointerSummarizer: Module, Sendable {
         precondition(candidate.count == rows * length, "PointerSummarizer: \(candidate.count) flags for [R, L] = [\(rows), \(length)]")
         precondition(k <= length, "PointerSummarizer: K = \(k) exceeds the row length \(length)")
         let mask = Tensor(candidate.map { $0 ? Float(0) : -1e9 }, shape: [rows, length]).converted(to: tokenStates.dtype)
-        let logits = spanHead(tokenStates).start + mask
+        let span = spanHead(tokenStates)
+        let logits = span.start + mask
         let p = logits.softmax()
         let slotTokens = Self.slotTokens(startLogits: logits, candidate: candidate, tokens: tokens, slots: k)
         // Row k of `shifted` is p moved k positions right, so that (shifted · h)_k = Σ_l p_l h_{l+k}.
@@ -48,7 +56,13 @@ public final class PointerSummarizer: Module, Sendable {
         }, axis: 1)
         let readout = shifted.matmul(tokenStates)
         let g = (logits.logSumExp(axis: 1) * gate.slice(axis: 0, 0..<1) + gate.slice(axis: 0, 1..<2)).sigmoid()
-        return (slotStates + readout * g.reshaped([rows, 1, 1]), slotTokens)
+        var summaries = slotStates + readout * g.reshaped([rows, 1, 1])
+        if let endDirection {
+            let endProbability = (span.end + mask).softmax().reshaped([rows, length, 1])
+            let e = shifted.matmul(endProbability)  // [R, K, 1]
+            summaries = summaries + e * endDirection.reshaped([1, 1, endDirection.shape[0]])
+        }
+        return (summaries, slotTokens)
     }
 
     /// Source token of slot k of every row: `tokens[argmax_l start_l + k]` when that position is
@@ -73,5 +87,5 @@ public final class PointerSummarizer: Module, Sendable {
         return out
     }
 
-    public var namedParameters: [NamedParameter] { [("gate", gate)] }
+    public var namedParameters: [NamedParameter] { [("gate", gate)] + (endDirection.map { [("endDirection", $0)] } ?? []) }
 }

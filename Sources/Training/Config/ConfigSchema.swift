@@ -39,6 +39,8 @@ public enum ConfigSchema {
         ConfigKey("encoder.summarizer", .choice(["page_tokens", "queries", "pointer"]), .string("page_tokens"),
                   "how summaries are formed: summary-slot outputs, learned queries, or slot outputs + the tokens the span head points at"),
         ConfigKey("encoder.prompt", .text(.promptName), .string("plain"), "prompt template (a key of prompts) of the answer pass"),
+        ConfigKey("encoder.pointer_end_feature", .bool, .bool(false),
+                  "pointer summarizer: each slot also carries the span head's probability that the answer ends at its token"),
         ConfigKey("encoder.layout", .bool, .bool(true), "2D layout embeddings of OCR boxes"),
         ConfigKey("encoder.question_match", .bool, .bool(false), "exact-match feature: mark OCR words matching a question word (case- and suffix-insensitive)"),
         ConfigKey("encoder.visual", .choice(["none", "patches"]), .string("none"), "visual patch tokens of the page image"),

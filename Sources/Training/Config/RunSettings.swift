@@ -60,7 +60,7 @@ public struct RunSettings: Equatable, Sendable {
         public var summaryTokens: Int
         public var summarizer: HiVT5Configuration.Summarizer
         public var promptName: String, prompt: String
-        public var layout: Bool, questionMatch: Bool
+        public var layout: Bool, questionMatch: Bool, pointerEndFeature: Bool
         public var visual: HiVT5Configuration.Visual
         public var imageSize: Int, patchSize: Int
         public var maxOCRTokens: Int, padToMaximum: Bool, maxQuestionTokens: Int
@@ -152,6 +152,7 @@ public struct RunSettings: Equatable, Sendable {
         encoder = Encoder(summaryTokens: r.int("encoder.summary_tokens"), summarizer: r.choice("encoder.summarizer", default: .pageTokens),
                           promptName: promptName, prompt: config.prompts[promptName] ?? "",
                           layout: r.bool("encoder.layout"), questionMatch: r.bool("encoder.question_match"),
+                          pointerEndFeature: r.bool("encoder.pointer_end_feature"),
                           visual: r.choice("encoder.visual", default: .none), imageSize: r.int("encoder.image_size"),
                           patchSize: r.int("encoder.patch_size"), maxOCRTokens: r.int("encoder.max_ocr_tokens"),
                           padToMaximum: r.bool("encoder.pad_to_maximum"), maxQuestionTokens: r.int("encoder.max_question_tokens"))

@@ -103,7 +103,27 @@ public enum Scorer {
             throw DataError(file: goldFile, record: "questionId \(q.questionId)", field: "answers",
                             "gold questions need answers and answer_page_idx (the test split has none)")
         }
-        let rows = gold.map { score($0, byId[$0.questionId]!) }
+        var pairs: [(Question, SubmissionEntry)] = []
+        for q in gold {
+            guard let p = byId[q.questionId] else { continue }  // every gold id is answered (checked above)
+            let n = q.pageIds.count
+            guard (0..<n).contains(p.answerPage) else {
+                throw DataError(file: predictionsFile, record: "questionId \(q.questionId)", field: "answer_page",
+                                "\(p.answerPage) is outside the document's \(n) page\(n == 1 ? "" : "s") (expected 0…\(n - 1))")
+            }
+            if let scores = p.pageScores {
+                guard scores.count == n else {
+                    throw DataError(file: predictionsFile, record: "questionId \(q.questionId)", field: "page_scores",
+                                    "\(scores.count) score\(scores.count == 1 ? "" : "s") for a \(n)-page document (expected one per page)")
+                }
+                if let bad = scores.firstIndex(where: { !$0.isFinite }) {
+                    throw DataError(file: predictionsFile, record: "questionId \(q.questionId)", field: "page_scores",
+                                    "entry \(bad) is \(scores[bad]); expected finite numbers")
+                }
+            }
+            pairs.append((q, p))
+        }
+        let rows = pairs.map { score($0.0, $0.1) }
         let byCount = Dictionary(grouping: rows) { pageCountBucket($0.pageCount) }.mapValues(MetricSummary.init)
         let byPosition = Dictionary(grouping: rows) { positionBucket($0.answerPageIndex) }.mapValues(MetricSummary.init)
         return ScoreReport(overall: MetricSummary(rows), breakdowns: ["page_count": byCount, "answer_page": byPosition], rows: rows)

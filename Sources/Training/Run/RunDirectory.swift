@@ -30,7 +30,9 @@ public struct RunDirectory: Sendable {
 
     /// Creates the directory tree.
     public func create() throws {
-        try FileManager.default.createDirectory(at: checkpoints, withIntermediateDirectories: true)
+        try FileSystemError.naming("create directory", checkpoints) {
+            try FileManager.default.createDirectory(at: checkpoints, withIntermediateDirectories: true)
+        }
     }
 
     /// Whether a run already started here (a resolved config exists).
@@ -57,7 +59,7 @@ public final class RunLog: @unchecked Sendable {
         let stamp = ISO8601DateFormatter().string(from: Date())
         let line = "\(stamp) \(message)\n"
         lock.lock(); defer { lock.unlock() }
-        handle?.write(Data(line.utf8))
+        try? handle?.write(contentsOf: Data(line.utf8))  // a full disk must not stop training over a log line
         if echo { FileHandle.standardError.write(Data(line.utf8)) }
     }
 
@@ -68,19 +70,26 @@ public final class RunLog: @unchecked Sendable {
 public final class JSONLinesWriter: @unchecked Sendable {
     private let handle: FileHandle
 
+    private let url: URL
+
     public init(_ url: URL, truncate: Bool = false) throws {
+        self.url = url
         if truncate || !FileManager.default.fileExists(atPath: url.path) {
-            try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
-            _ = FileManager.default.createFile(atPath: url.path, contents: nil)
+            try FileSystemError.naming("create directory", url.deletingLastPathComponent()) {
+                try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+            }
+            guard FileManager.default.createFile(atPath: url.path, contents: nil) else {
+                throw FileSystemError(operation: "create", path: url.path, reason: FileSystemError.posixReason(errno))
+            }
         }
-        handle = try FileHandle(forWritingTo: url)
-        try handle.seekToEnd()
+        handle = try FileSystemError.naming("open for appending", url) { try FileHandle(forWritingTo: url) }
+        try FileSystemError.naming("append to", url) { _ = try handle.seekToEnd() }
     }
 
     public func write(_ object: [String: Any]) throws {
         var data = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])
         data.append(0x0A)
-        handle.write(data)
+        try FileSystemError.naming("append to", url) { try handle.write(contentsOf: data) }
     }
 
     deinit { try? handle.close() }

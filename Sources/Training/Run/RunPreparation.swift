@@ -110,6 +110,7 @@ public struct RunPreparation {
         m.layout = settings.encoder.layout
         m.questionMatch = settings.encoder.questionMatch
         m.copy = settings.decoder.copy
+        m.pointerEndFeature = settings.encoder.pointerEndFeature
         if settings.encoder.visual == .patches {
             m.visual = .patches
             let patch = settings.encoder.patchSize
