@@ -214,11 +214,11 @@ public struct ExperimentPlan: Sendable {
             let cost = step.status == .reuse ? "" : step.status == .deferred ? "  (cached mode is not in this build yet)"
                 : step.kind == .cache ? "  (built by the first cell that reads it)"
                 : String(format: "  ~%@%@", ExperimentPlan.duration(step.estimatedSeconds),
-                         step.encoderPasses > 0 ? String(format: ", %.0f page encodings", step.encoderPasses) : "")
+                         step.encoderPasses > 0 ? String(format: ", %.0f encoder passes over pages", step.encoderPasses) : "")
             lines.append(String(format: "%3d. ", i + 1) + "[\(status)] \(step.kind.rawValue.padding(toLength: 9, withPad: " ", startingAt: 0)) \(step.title)\(cost)")
         }
         let passes = steps.filter { $0.status != .reuse && $0.status != .deferred }.reduce(0) { $0 + $1.encoderPasses }
-        lines.append(String(format: "to build: %d steps, %d reused; %.0f page encodings; estimated %@ on 2 cores (rough: FLOP count calibrated on the from-scratch recipe)",
+        lines.append(String(format: "to build: %d steps, %d reused; %.0f encoder passes over pages; estimated %@ on 2 cores (rough: FLOP count calibrated on the from-scratch recipe)",
                             pending.count, steps.filter { $0.status == .reuse }.count, passes, ExperimentPlan.duration(estimatedSeconds)))
         if !ExperimentPlan.cachedModeAvailable && steps.contains(where: { $0.cachedFallback }) {
             let cached = steps.reduce(0) { $0 + $1.estimatedSecondsWithCachedMode }
