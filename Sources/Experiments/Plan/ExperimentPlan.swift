@@ -156,13 +156,6 @@ public struct ExperimentPlan: Sendable {
         }
     }
 
-    /// `settings` with `key` set to `value`, decoded and checked again.
-    static func with(_ settings: RunSettings, _ key: String, _ value: String) throws -> RunSettings {
-        var c = settings.config
-        try c.set(key, text: value, source: "plan")
-        return try RunSettings(c)
-    }
-
     /// The completion marker a finished training leaves in its run directory.
     public static func completionMarker(_ dir: URL) -> URL { dir.appendingPathComponent("complete.json") }
 
