@@ -82,5 +82,12 @@ final class ChartTests: XCTestCase {
         try Self.sampleBars().render().writePNG(to: url.appendingPathComponent("bars.png"))
         try Self.sampleLines().render().writePNG(to: url.appendingPathComponent("lines.png"))
         try Self.sampleMatrix().render().writePNG(to: url.appendingPathComponent("matrix.png"))
+        // A study-sized chart: 12 cells with long names, 5 metrics each.
+        let names = ["encoder", "k=1", "k=4", "k=16"] + ["max", "mean", "attention", "first"].flatMap { ["pooling=\($0)", "pooling=\($0),probe=true"] }
+        let wide = BarChart(title: "pooling-probe: validation metrics by cell", xLabel: "cell", yLabel: "score", groups: names,
+                            series: ["generated ANLS", "extracted ANLS", "accuracy", "page acc", "top-3"].enumerated().map { i, name in
+                                .init(name: name, values: names.indices.map { 0.1 + 0.15 * Double(i) + 0.01 * Double($0) }, errors: names.indices.map { _ in 0.03 })
+                            }, yRange: 0...1)
+        try wide.render().writePNG(to: url.appendingPathComponent("wide.png"))
     }
 }
