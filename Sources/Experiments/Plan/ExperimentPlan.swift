@@ -169,10 +169,12 @@ public struct ExperimentPlan: Sendable {
                         encoderPasses: passes, estimatedSeconds: seconds, estimatedSecondsWithCachedMode: seconds)
     }
 
-    /// The settings that determine a page encoder's summaries: data, tokenizer, model, encoder, prompts, seed.
+    /// The settings that determine a page encoder's summaries: data, tokenizer, model, encoder, prompts, seed
+    /// (`dataset.synthetic.online` aside).
     static func encoderFingerprint(_ s: RunSettings) -> String {
         let c = s.config
-        let keys = c.values.keys.filter { k in ["dataset.", "tokenizer.", "model.", "encoder."].contains { k.hasPrefix($0) } }.sorted()
+        // `dataset.synthetic.online` only changes which documents training draws, not the data an encoder reads.
+        let keys = c.values.keys.filter { k in ["dataset.", "tokenizer.", "model.", "encoder."].contains { k.hasPrefix($0) } && k != "dataset.synthetic.online" }.sorted()
         return (keys.map { "\($0)=\(c.values[$0]!)" } + c.prompts.keys.sorted().map { "prompts.\($0)=\(c.prompts[$0]!)" }
                 + ["seed=\(s.train.seed)"]).joined(separator: ";")
     }

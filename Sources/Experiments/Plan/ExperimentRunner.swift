@@ -62,6 +62,11 @@ public struct ExperimentRunner {
         return results
     }
 
+    /// Settings cached training requires (README "Experiments"), applied to cached cells.
+    static let cachedModeRequirements: [(String, String)] = [
+        ("train.page_window", "0"), ("train.single_page_warmup_steps", "0"), ("dataset.synthetic.online", "false"), ("eval.answer", "generate"),
+    ]
+
     /// The settings of a cached cell on `encoder` (`train.mode: cached`, `train.encoder_run`),
     /// or nil when this build has no cached mode or refuses these settings in it (logged: the
     /// cell then trains end to end, warm-started).
@@ -71,6 +76,17 @@ public struct ExperimentRunner {
             var c = step.settings.config
             try c.set("train.mode", text: "cached", source: "plan")
             try c.set("train.encoder_run", text: encoder.path, source: "plan")
+            // What cached training requires, where the manifest's recipe (made for end-to-end
+            // training) differs: full documents from a fixed split, generated answers (the span
+            // head reads encoder token states, which are not cached).
+            var changed: [String] = []
+            for (key, value) in ExperimentRunner.cachedModeRequirements where ConfigSchema.key(key) != nil {
+                if let current = c.values[key], current.description != value {
+                    try c.set(key, text: value, source: "plan")
+                    changed.append("\(key) \(current) → \(value)")
+                }
+            }
+            if !changed.isEmpty { log("cell \(step.cell ?? "?") in cached mode: " + changed.joined(separator: ", ")) }
             return try RunSettings(c)
         } catch {
             log("cell \(step.cell ?? "?"): cached mode refuses its settings (\(error)); it trains end to end, warm-started, instead")
