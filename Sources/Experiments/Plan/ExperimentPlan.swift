@@ -139,6 +139,11 @@ public struct ExperimentPlan: Sendable {
                     step.encoderRun = encoder.dir
                     step.cachedFallback = !ExperimentPlan.cachedModeAvailable
                     step.estimatedSecondsWithCachedMode = step.status == .reuse ? 0 : CostModel.trainingSeconds(cell.config, cached: true)
+                    if ExperimentPlan.cachedModeAvailable {
+                        // Cached training reads summaries from the caches: no page is encoded.
+                        step.encoderPasses = 0
+                        step.estimatedSeconds = step.estimatedSecondsWithCachedMode
+                    }
                 } else {
                     let probe = cell.variant.requestsCachedMode
                     step = trainStep(kind: .train, title: "train \(cell.variant.name) seed \(cell.seed) (end to end\(probe ? ": the probe changes the encoder" : ""))",
