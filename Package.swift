@@ -52,11 +52,11 @@ let package = Package(
         .testTarget(name: "NeuralNetTests", dependencies: ["NeuralNet", "TensorCore", "TestSupport"], resources: [.copy("Fixtures")]),
         .testTarget(name: "DocDataTests", dependencies: ["DocData", "TensorCore", "TestSupport"], resources: [.copy("Fixtures")]),
         .testTarget(name: "ModelsTests", dependencies: ["Models", "NeuralNet", "TensorCore", "TestSupport"]),
-        .testTarget(name: "TrainingTests", dependencies: ["Training", "Models", "DocData", "TensorCore", "TestSupport"],
+        .testTarget(name: "TrainingTests", dependencies: ["Training", "Models", "DocData", "FeatureStore", "TensorCore", "TestSupport"],
                     resources: [.copy("Fixtures")]),
         .testTarget(name: "FeatureStoreTests", dependencies: ["FeatureStore", "TensorCore", "TestSupport"], resources: [.copy("Fixtures")]),
         .testTarget(name: "ChartsTests", dependencies: ["Charts", "DocData"]),
         .testTarget(name: "ExperimentsTests", dependencies: ["Experiments", "Training"]),
-        .testTarget(name: "CLITests", dependencies: ["TestSupport", "NeuralNet"]),
+        .testTarget(name: "CLITests", dependencies: ["TestSupport", "NeuralNet", "FeatureStore"], resources: [.copy("Fixtures")]),
     ]
 )

@@ -18,6 +18,9 @@ public enum FeatureStoreThroughput {
     public struct Result: Sendable, Equatable {
         public let writeMBPerSecond: Double
         public let readMBPerSecond: Double
+        /// Reading all pages of one random question: median and slowest, in microseconds.
+        public let questionReadMedianMicroseconds: Double
+        public let questionReadMaxMicroseconds: Double
         /// Summary bytes written and read once each.
         public let bytes: Int
         public let rows: Int
@@ -57,16 +60,23 @@ public enum FeatureStoreThroughput {
         var order = reader.questions
         for i in stride(from: order.count - 1, to: 0, by: -1) { order.swapAt(i, rng.nextInt(below: i + 1)) }
         var buffer = [Float](repeating: 0, count: pagesPerQuestion * summaryTokens * modelDim)
+        var questionSeconds: [Double] = []
+        questionSeconds.reserveCapacity(order.count)
         for question in order {
+            let t = DispatchTime.now().uptimeNanoseconds
             let range = reader.rowRange(questionId: question)!
             let count = range.count * summaryTokens * modelDim
             try buffer.withUnsafeMutableBufferPointer { try reader.readSummaries(rows: range, into: UnsafeMutableBufferPointer(rebasing: $0[0..<count])) }
+            questionSeconds.append(Double(DispatchTime.now().uptimeNanoseconds - t) / 1e9)
         }
+        questionSeconds.sort()
         reader.close()
         let readSeconds = Double(DispatchTime.now().uptimeNanoseconds - readStart) / 1e9
 
         let bytes = rows * summaryTokens * modelDim * dtype.byteSize
         return Result(writeMBPerSecond: Double(bytes) / 1e6 / max(writeSeconds, 1e-9),
-                      readMBPerSecond: Double(bytes) / 1e6 / max(readSeconds, 1e-9), bytes: bytes, rows: rows, dtype: dtype)
+                      readMBPerSecond: Double(bytes) / 1e6 / max(readSeconds, 1e-9),
+                      questionReadMedianMicroseconds: (questionSeconds.isEmpty ? 0 : questionSeconds[questionSeconds.count / 2]) * 1e6,
+                      questionReadMaxMicroseconds: (questionSeconds.last ?? 0) * 1e6, bytes: bytes, rows: rows, dtype: dtype)
     }
 }

@@ -53,6 +53,13 @@ public struct FileSystemError: Error, CustomStringConvertible, Equatable, Sendab
         case .fileReadTooLarge: return "the file is too large"
         case .fileLocking: return "the file is locked"
         default:
+            if let path = path(of: error) {
+                var isDirectory: ObjCBool = false
+                if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue {
+                    return "it is a directory, expected a file"
+                }
+                if let diagnosed = diagnose(path) { return diagnosed }
+            }
             if let description = ns.userInfo[NSLocalizedDescriptionKey] as? String, !description.contains("NSCocoaErrorDomain") {
                 return description
             }

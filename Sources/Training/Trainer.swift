@@ -27,6 +27,10 @@ public final class Trainer {
     public let batches: TrainingBatches
     public let validation: [BatchItem]
     public let evaluator: Evaluator
+    /// `train.mode: cached`: the feature caches and what trains (nil end to end).
+    public let cached: CachedTraining?
+    /// What the optimizer updates (everything end to end).
+    let trainable: [Tensor]
     public private(set) var state: TrainingState
     let lossWeights: LossWeights
     let baselineAnswer: String
@@ -36,15 +40,6 @@ public final class Trainer {
     public init(settings: RunSettings, run: RunDirectory, dataDirectory: URL, resume: Bool, initialWeights: URL? = nil) throws {
         self.settings = settings
         self.runDirectory = run
-        if settings.train.mode == .cached {
-            // Refused rather than silently training end to end: this trainer has no cached-summary path yet.
-            let at = settings.config.location(of: "train.mode") ?? settings.config.sourceName
-            if !settings.train.encoderCheckpoint.isEmpty, !FileManager.default.fileExists(atPath: settings.train.encoderCheckpoint) {
-                throw ConfigError(source: settings.config.location(of: "train.encoder_checkpoint") ?? at, key: "train.encoder_checkpoint",
-                                  "\(settings.train.encoderCheckpoint): no such file (expected the frozen encoder's checkpoint)")
-            }
-            throw ConfigError(source: at, key: "train.mode", "cached: not supported by `mpvqa train` yet; expected end_to_end")
-        }
         if resume {
             guard FileManager.default.fileExists(atPath: run.latestCheckpoint.path) else {
                 throw ConfigError(source: run.url.path, key: "--resume", "no checkpoint to resume from (expected \(run.latestCheckpoint.path))")
@@ -59,7 +54,7 @@ public final class Trainer {
         let threads = settings.train.threads
         if threads > 0 { Parallel.threads = threads }
         try AtomicFile.write(settings.yaml, to: run.config)
-        let info = RunInfo.current(seed: Int(settings.train.seed))
+        var info = RunInfo.current(seed: Int(settings.train.seed))
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
         if !resume { try AtomicFile.write(try encoder.encode(info), to: run.runInfo) }
@@ -67,7 +62,8 @@ public final class Trainer {
 
         preparation = RunPreparation(settings: settings, dataDirectory: dataDirectory, log: log)
         let layout = try preparation.dataset()
-        tokenizer = try preparation.tokenizer(layout: layout)
+        let cachedMode = settings.train.mode == .cached
+        tokenizer = try (cachedMode ? CachedTraining.tokenizer(settings) : nil) ?? preparation.tokenizer(layout: layout)
         try tokenizer.save(to: run.tokenizer)
         let modelConfig = try preparation.modelConfiguration(tokenizer: tokenizer)
         var rng = SeededRNG(seed: settings.train.seed)
@@ -80,8 +76,7 @@ public final class Trainer {
 
         let t = settings.train
         schedule = try LearningRateSchedule(peak: t.lr, warmupSteps: t.warmupSteps, totalSteps: t.steps, decay: t.schedule)
-        optimizer = AdamW(parameters: model.namedParameters, learningRate: schedule(0), weightDecay: t.weightDecay)
-        lossWeights = LossWeights(page: t.pageLossWeight, span: t.spanLossWeight, contains: t.containsLossWeight)
+        lossWeights = LossWeights(page: t.pageLossWeight, span: cachedMode ? 0 : t.spanLossWeight, contains: t.containsLossWeight)
 
         let (builder, probeBuilder) = try preparation.batchBuilders(tokenizer: tokenizer)
         let threadsForLoading = ProcessInfo.processInfo.activeProcessorCount
@@ -89,6 +84,10 @@ public final class Trainer {
         let evalLimit = t.evalQuestions
         validation = try QuestionSet.load(layout: layout, split: "val", limit: evalLimit > 0 ? evalLimit : nil,
                                           visual: preparation.visualPatches, threads: threadsForLoading).items
+        // The question files are validated non-empty; this keeps the batch sampler's invariant local.
+        for (split, count) in [("train", train.items.count), ("val", validation.count)] where count == 0 {
+            throw DataError(file: layout.questionFile(split), field: "data", "no usable questions; expected at least one to \(split == "train" ? "train on" : "validate with")")
+        }
         let source: QuestionSource = settings.dataset.synthetic.online && !settings.dataset.usesReleasedDataset
             ? .online(preparation.syntheticConfig) : .fixed(train)
         batches = TrainingBatches(source: source, builder: builder, probeBuilder: probeBuilder,
@@ -100,6 +99,15 @@ public final class Trainer {
                                   windowPageOffsets: t.windowPageOffsets)
         evaluator = preparation.evaluator(model: model, tokenizer: tokenizer, builders: (builder, probeBuilder), beams: 1)
         baselineAnswer = Baselines.mostFrequentAnswer(train.items)
+        cached = cachedMode ? try CachedTraining(settings: settings, model: model, tokenizer: tokenizer, layout: layout, train: train,
+                                                 validation: validation, log: log) : nil
+        let trainableParameters = cached?.trainable ?? model.namedParameters
+        trainable = trainableParameters.map(\.tensor)
+        optimizer = AdamW(parameters: trainableParameters, learningRate: schedule(0), weightDecay: t.weightDecay)
+        if let cached, !resume {
+            info.caches = cached.records
+            try AtomicFile.write(try encoder.encode(info), to: run.runInfo)
+        }
 
         state = TrainingState()
         if resume {
@@ -127,20 +135,22 @@ public final class Trainer {
             let step = state.step
             let batch = prefetcher.batch(step: step)
             var dropout: SeededRNG? = settings.model.dropout > 0 ? batches.rng(step: step, purpose: 4) : nil
-            let loss = model.loss(batch, weights: lossWeights, rng: &dropout)
+            let loss = try cached.map { model.loss(try $0.train.encoded(batches.items(step: step)), targets: batch.targets,
+                                                   weights: lossWeights, rng: &dropout) }
+                ?? model.loss(batch, weights: lossWeights, rng: &dropout)
             let total = loss.total.item
             guard total.isFinite else {
                 throw TrainingError.nonFinite("loss is \(total) at step \(step) (answer \(loss.answer), page \(loss.page)); "
                     + "the last good checkpoint is \(runDirectory.latestCheckpoint.path) — try a lower train.lr or train.clip_norm")
             }
             loss.total.backward()
-            let norm = clipGradientNorm(model.parameters, maxNorm: clip > 0 ? clip : .infinity)  // returns the norm either way
+            let norm = clipGradientNorm(trainable, maxNorm: clip > 0 ? clip : .infinity)  // returns the norm either way
             guard norm.isFinite else {
                 throw TrainingError.nonFinite("gradient norm is \(norm) at step \(step); the last good checkpoint is \(runDirectory.latestCheckpoint.path)")
             }
             optimizer.learningRate = schedule(step)
             optimizer.update()
-            optimizer.zeroGrad()
+            if cached != nil { model.zeroGrad() } else { optimizer.zeroGrad() }  // frozen parameters collect gradients too
             state.step += 1
             state.elapsedSeconds = startElapsed + Date().timeIntervalSince(start)
 
@@ -177,7 +187,7 @@ public final class Trainer {
     /// (and `best` when the val ANLS improved).
     func validate(metrics: JSONLinesWriter) throws {
         let started = Date()
-        let predictions = evaluator.predict(validation)
+        let predictions = try cached.map { try evaluator.predict(validation, features: $0.val) } ?? evaluator.predict(validation)
         let gold = validation.map { Question(questionId: $0.questionId, question: $0.question, docId: "", pageIds: $0.pages.indices.map(String.init),
                                              answers: $0.answers, answerPageIndex: $0.answerPageIndex, dataSplit: "val") }
         let report = try Scorer.score(gold: gold, predictions: predictions.map(\.submissionEntry))

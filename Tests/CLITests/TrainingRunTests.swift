@@ -68,6 +68,14 @@ final class TrainingRunTests: XCTestCase {
         let a = try modelTensors("straight"), b = try modelTensors("killed")
         XCTAssertEqual(a.keys.sorted(), b.keys.sorted())
         for (name, values) in a { XCTAssertEqual(values, b[name], "\(name) differs after resume") }
+        // metrics.jsonl holds each record once: the steps logged after the checkpoint were dropped before the resume.
+        var seen = Set<String>()
+        for line in try String(contentsOf: work.appendingPathComponent("killed/metrics.jsonl"), encoding: .utf8).split(separator: "\n") {
+            let object = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
+            let record = "\(object["val_anls"] == nil ? "train" : "val")@\(object["step"] ?? "?")"
+            XCTAssertTrue(seen.insert(record).inserted, "\(record) appears twice in metrics.jsonl")
+        }
+        XCTAssertTrue(seen.contains("val@40"))
     }
 
     /// A diverging run stops with a message naming the step and the last good checkpoint.

@@ -59,8 +59,8 @@ final class ManifestValidationTests: XCTestCase {
 
     func testMissingPaths() {
         assertError("name: m\ndataset: {mpdocvqa: {root: /nonexistent/mp-docvqa}}\n", contains: ["dataset.mpdocvqa.root", "no such directory"])
-        assertError("name: m\nruns:\n  - name: frozen\n    set: {train.encoder_checkpoint: /nonexistent/x.safetensors}\n",
-                    contains: ["m.yaml:3", "train.encoder_checkpoint", "no such file"])
+        assertError("name: m\nruns:\n  - name: frozen\n    set: {train.mode: cached, train.encoder_run: /nonexistent/run}\n",
+                    contains: ["train.encoder_run", "/nonexistent/run"])
     }
 
     func testPromptsMustExist() {

@@ -142,6 +142,40 @@ final class RoundTripTests: XCTestCase {
         XCTAssertEqual(try FeatureCacheReader(url: url).summaries(rows: 0..<1).scalars, values.map { Float($0) })
     }
 
+    /// Slot token ids (schema version 2) come back as written; batches without them store −1;
+    /// the file records the tokenizer hash, and a version 1 file (h5py fixture) reads as all −1.
+    func testSlotTokensRoundTrip() throws {
+        let url = try FeatureStoreFixtures.temporaryDirectory(self).appendingPathComponent("slots.h5")
+        let rows = Self.makeRows(summaryTokens: 2, modelDim: 3)
+        var header = Self.header(.float32)
+        header.summaryTokens = 2
+        header.modelDim = 3
+        header.tokenizerHash = "tok-1"
+        let writer = try FeatureCacheWriter(url: url, header: header, options: .init(reserveRows: 4))
+        let ids: [Int32] = [5, -1, 7, 8, 9, 10]
+        try writer.append(summaries: rows.summaries.rows(0..<3), slotTokens: ids, questionIds: Array(rows.questionIds[0..<3]),
+                          pageIndices: Array(rows.pageIndices[0..<3]), pageIds: Array(rows.pageIds[0..<3]))
+        try writer.append(summaries: rows.summaries.rows(3..<4), questionIds: [rows.questionIds[3]],
+                          pageIndices: [rows.pageIndices[3]], pageIds: [rows.pageIds[3]])
+        XCTAssertThrowsError(try writer.append(summaries: rows.summaries.rows(4..<5), slotTokens: [1], questionIds: [rows.questionIds[4]],
+                                               pageIndices: [rows.pageIndices[4]], pageIds: [rows.pageIds[4]])) { error in
+            XCTAssertTrue("\(error)".contains("dataset 'slot_tokens'"), "\(error)")
+        }
+        try writer.finish()
+        let reader = try FeatureCacheReader(url: url)
+        XCTAssertTrue(reader.hasSlotTokens)
+        XCTAssertEqual(reader.header.tokenizerHash, "tok-1")
+        XCTAssertEqual(try reader.slotTokens(rows: 0..<4), ids + [-1, -1])
+        XCTAssertEqual(try FeatureCacheInspection(url: url).version, 2)
+
+        let v1 = FeatureStoreFixtures.url("h5py_float16_complete.h5")
+        let old = try FeatureCacheReader(url: v1)
+        XCTAssertFalse(old.hasSlotTokens)
+        XCTAssertNil(old.header.tokenizerHash)
+        XCTAssertEqual(try old.slotTokens(rows: 0..<2), [Int32](repeating: -1, count: 2 * old.header.summaryTokens))
+        XCTAssertEqual(try FeatureCacheInspection(url: v1).version, 1)
+    }
+
     /// Reserved rows beyond what was written are trimmed by finish(); before, only `rows` are visible.
     func testReservedCapacityIsTrimmedAtFinish() throws {
         let url = try FeatureStoreFixtures.temporaryDirectory(self).appendingPathComponent("reserve.h5")
@@ -150,14 +184,14 @@ final class RoundTripTests: XCTestCase {
         let open = try FeatureCacheInspection(url: url)
         XCTAssertFalse(open.complete)
         XCTAssertEqual(open.rows, 12)
-        XCTAssertEqual(open.datasets.map(\.shape), [[100, 3, 7], [100], [100], [100]])
+        XCTAssertEqual(open.datasets.map(\.shape), [[100, 3, 7], [100], [100], [100], [100, 3]])
 
         let writer = try FeatureCacheWriter(url: url, header: Self.header(.float32))
         XCTAssertEqual(writer.resumedRows, 12)
         try writer.finish()
         let done = try FeatureCacheInspection(url: url)
         XCTAssertTrue(done.complete)
-        XCTAssertEqual(done.datasets.map(\.shape), [[12, 3, 7], [12], [12], [12]])
+        XCTAssertEqual(done.datasets.map(\.shape), [[12, 3, 7], [12], [12], [12], [12, 3]])
         assertClose(try FeatureCacheReader(url: url).summaries(rows: 0..<12), rows.summaries, rtol: 0, atol: 0, "after trim")
     }
 

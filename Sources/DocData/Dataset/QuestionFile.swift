@@ -1,4 +1,5 @@
 import Foundation
+import RunSupport
 
 /// One split's question file (SPEC §2), read strictly: every problem in it is collected
 /// (not just the first) and only the records without problems become `questions`.
@@ -52,7 +53,7 @@ public struct QuestionFile: Sendable {
         } catch {
             let exists = FileManager.default.fileExists(atPath: layout.url(file).path)
             return QuestionFile(file: file, questions: [], recordCount: 0, problems: [
-                DataError(file: file, exists ? "cannot read the question file: \(error.localizedDescription)" : "question file not found"),
+                DataError(file: file, exists ? "cannot read the question file: \(FileSystemError.reason(of: error) ?? error.localizedDescription)" : "question file not found"),
             ])
         }
         return parse(data, file: file, expectsAnswers: expectsAnswers(split: split))

@@ -1,4 +1,5 @@
 import Foundation
+import RunSupport
 
 /// The two OCR file forms of the DocVQA family (SPEC §2).
 public enum OCRFormat: String, Sendable, Codable {
@@ -45,7 +46,7 @@ public enum OCRReader {
             data = try Data(contentsOf: url)
         } catch {
             throw FileManager.default.fileExists(atPath: url.path)
-                ? DataError(file: name, "cannot read the OCR file: \(error.localizedDescription)")
+                ? DataError(file: name, "cannot read the OCR file: \(FileSystemError.reason(of: error) ?? error.localizedDescription)")
                 : DataError(file: name, "OCR file not found")
         }
         let contents = parse(data, file: name)

@@ -14,7 +14,7 @@ extension BPETokenizer {
     public convenience init(contentsOf url: URL) throws {
         let data: Data
         do { data = try Data(contentsOf: url) } catch {
-            throw DataError(file: url.path, "cannot read: \(error.localizedDescription)")
+            throw DataError(file: url.path, "cannot read: \(FileSystemError.reason(of: error) ?? error.localizedDescription)")
         }
         try self.init(jsonData: data, source: url.path)
     }

@@ -58,6 +58,16 @@ public struct BenchReport: Codable, Sendable {
         }
         if let h = hdf5 {
             lines.append(row("HDF5 feature cache write / read", "\(f(h.writeMBPerSecond)) / \(f(h.readMBPerSecond)) MB/s"))
+            if let w = h.h5pyWriteMBPerSecond, let r = h.h5pyReadMBPerSecond {
+                lines.append(row("  h5py, same layout and chunking", "\(f(w)) / \(f(r)) MB/s"))
+            }
+            if let q = h.questionReadMicroseconds {
+                lines.append(row("  all pages of a random question", String(format: "%.1f µs median, %.1f µs max", q, h.questionReadMaxMicroseconds ?? 0)
+                                 + (h.h5pyQuestionReadMicroseconds.map { String(format: " (h5py %.1f µs)", $0) } ?? "")))
+            }
+            if let c = h.cachedTrainStepMs {
+                lines.append(row("cached-mode training step", String(format: "%.1f ms (%.3f of the end-to-end step)", c, h.cachedToEndToEndStepRatio ?? 0)))
+            }
         }
         return lines.joined(separator: "\n")
     }
@@ -116,11 +126,28 @@ public struct ReferenceTimings: Codable, Sendable {
 public struct HDF5Throughput: Codable, Sendable, Equatable {
     public var writeMBPerSecond: Double
     public var readMBPerSecond: Double
+    /// All pages of one random question: median and slowest read, µs.
+    public var questionReadMicroseconds: Double?
+    public var questionReadMaxMicroseconds: Double?
+    /// The same layout, chunking and commits written and read by h5py (nil when h5py is not importable).
+    public var h5pyWriteMBPerSecond: Double?
+    public var h5pyReadMBPerSecond: Double?
+    public var h5pyQuestionReadMicroseconds: Double?
+    /// Cached-mode training step at the reference shape (summaries read from a cache, no
+    /// encoder pass), median ms, and its ratio to the end-to-end step.
+    public var cachedTrainStepMs: Double?
+    public var cachedToEndToEndStepRatio: Double?
 
     public init(writeMBPerSecond: Double, readMBPerSecond: Double) {
         self.writeMBPerSecond = writeMBPerSecond
         self.readMBPerSecond = readMBPerSecond
     }
 
-    enum CodingKeys: String, CodingKey { case writeMBPerSecond = "write_mb_s", readMBPerSecond = "read_mb_s" }
+    enum CodingKeys: String, CodingKey {
+        case writeMBPerSecond = "write_mb_s", readMBPerSecond = "read_mb_s"
+        case questionReadMicroseconds = "question_read_us", questionReadMaxMicroseconds = "question_read_max_us"
+        case h5pyWriteMBPerSecond = "h5py_write_mb_s", h5pyReadMBPerSecond = "h5py_read_mb_s"
+        case h5pyQuestionReadMicroseconds = "h5py_question_read_us"
+        case cachedTrainStepMs = "cached_train_step_ms", cachedToEndToEndStepRatio = "cached_to_end_to_end_step_ratio"
+    }
 }

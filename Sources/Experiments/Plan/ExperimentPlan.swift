@@ -159,6 +159,18 @@ public struct ExperimentPlan: Sendable {
                                   estimatedSeconds: done ? 0 : CostModel.evaluationSeconds(cell.config, questions: questions)))
             steps[steps.count - 1].estimatedSecondsWithCachedMode = steps[steps.count - 1].estimatedSeconds
         }
+        // A cache is needed only by cells still to train or evaluate: with all of them done it is
+        // reused (whether or not its file is still there), so a finished grid does no work.
+        for i in steps.indices where steps[i].kind == .cache && steps[i].status == .build {
+            let encoder = steps[i].encoderRun
+            let trainings = steps.filter { $0.kind == .train && $0.encoderRun == encoder }
+            let directories = Set(trainings.compactMap { $0.runDirectory?.path })
+            let readers = trainings + steps.filter { $0.kind == .eval && directories.contains($0.runDirectory?.path ?? "") }
+            if !readers.isEmpty && readers.allSatisfy({ $0.status == .reuse }) {
+                steps[i].status = .reuse
+                steps[i].estimatedSeconds = 0
+            }
+        }
     }
 
     /// The completion marker a finished training leaves in its run directory.

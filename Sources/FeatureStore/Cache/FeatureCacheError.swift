@@ -49,6 +49,6 @@ public struct FeatureCacheError: Error, CustomStringConvertible, Sendable, Equat
         field.map { "\(file): \($0): \(message)" } ?? "\(file): \(message)"
     }
 
-    static func dataset(_ name: String) -> String { "dataset '\(name)'" }
-    static func attribute(_ name: String) -> String { "attribute '\(name)'" }
+    public static func dataset(_ name: String) -> String { "dataset '\(name)'" }
+    public static func attribute(_ name: String) -> String { "attribute '\(name)'" }
 }

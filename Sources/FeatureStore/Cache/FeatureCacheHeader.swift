@@ -19,9 +19,11 @@ public struct FeatureCacheHeader: Sendable, Equatable {
     public var split: String?
     /// Optional `cache_key` attribute: the full digest of the `FeatureCacheKey`.
     public var cacheKey: String?
+    /// Optional `tokenizer_hash` attribute: the tokenizer whose ids `slot_tokens` holds.
+    public var tokenizerHash: String?
 
     public init(summaryTokens: Int, modelDim: Int, dtype: FeatureDType, encoderHash: String, promptTemplate: String,
-                split: String? = nil, cacheKey: String? = nil) {
+                split: String? = nil, cacheKey: String? = nil, tokenizerHash: String? = nil) {
         self.summaryTokens = summaryTokens
         self.modelDim = modelDim
         self.dtype = dtype
@@ -29,6 +31,7 @@ public struct FeatureCacheHeader: Sendable, Equatable {
         self.promptTemplate = promptTemplate
         self.split = split
         self.cacheKey = cacheKey
+        self.tokenizerHash = tokenizerHash
     }
 
     /// Elements of one row: K · d.

@@ -36,6 +36,7 @@ public struct FeatureCacheInspection: Sendable, Codable, Equatable {
     public let promptTemplate: String
     public let split: String?
     public let cacheKey: String?
+    public let tokenizerHash: String?
     /// Bytes of the file on disk.
     public let fileBytes: Int
     public let datasets: [DatasetInfo]
@@ -43,7 +44,7 @@ public struct FeatureCacheInspection: Sendable, Codable, Equatable {
     enum CodingKeys: String, CodingKey {
         case file, format, version, complete, rows, questions, dtype, split, datasets
         case summaryTokens = "K", modelDim = "d", encoderHash = "encoder_hash", promptTemplate = "prompt_template"
-        case cacheKey = "cache_key", fileBytes = "file_bytes"
+        case cacheKey = "cache_key", fileBytes = "file_bytes", tokenizerHash = "tokenizer_hash"
     }
 
     /// Opens `url` read-only, validates it, and collects the report.
@@ -53,7 +54,7 @@ public struct FeatureCacheInspection: Sendable, Codable, Equatable {
         let layout = try FeatureCacheLayout.open(path: url.path, writable: false)
         defer { try? layout.file.close() }
         var datasets: [DatasetInfo] = []
-        for dataset in [layout.summaries, layout.questionIds, layout.pageIndices, layout.pageIds] {
+        for dataset in layout.datasets {
             datasets.append(try FeatureCacheLayout.guarding(url.path, FeatureCacheError.dataset(dataset.name)) {
                 DatasetInfo(name: dataset.name, shape: try dataset.extent(), type: try dataset.elementType().name,
                             chunks: try dataset.chunkShape(), filters: try dataset.filterNames())
@@ -62,7 +63,7 @@ public struct FeatureCacheInspection: Sendable, Codable, Equatable {
         let header = reader.header
         file = url.path
         format = FeatureCacheSchema.format
-        version = FeatureCacheSchema.version
+        version = layout.version
         complete = reader.isComplete
         rows = reader.rows
         questions = reader.questions.count
@@ -73,6 +74,7 @@ public struct FeatureCacheInspection: Sendable, Codable, Equatable {
         promptTemplate = header.promptTemplate
         split = header.split
         cacheKey = header.cacheKey
+        tokenizerHash = header.tokenizerHash
         fileBytes = ((try? FileManager.default.attributesOfItem(atPath: url.path)[.size]) as? NSNumber)?.intValue ?? 0
         self.datasets = datasets
     }
@@ -99,6 +101,7 @@ public struct FeatureCacheInspection: Sendable, Codable, Equatable {
         ]
         if let split { lines.append("split            \(split)") }
         if let cacheKey { lines.append("cache_key        \(cacheKey)") }
+        if let tokenizerHash { lines.append("tokenizer_hash   \(tokenizerHash)") }
         lines.append("datasets")
         let width = datasets.map(\.name.count).max() ?? 0
         for d in datasets {

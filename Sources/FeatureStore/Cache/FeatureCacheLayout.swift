@@ -13,6 +13,10 @@ struct FeatureCacheLayout {
     let questionIds: HDF5Dataset
     let pageIndices: HDF5Dataset
     let pageIds: HDF5Dataset
+    /// `[N, K]` source token id of each summary slot; nil when the file has none (all −1).
+    let slotTokens: HDF5Dataset?
+    /// Layout version of the file (1 or 2).
+    let version: Int
     /// On-disk element type of `summaries` (decides the read path).
     let summariesType: HDF5ElementType
     let pageIdsType: HDF5ElementType
@@ -78,9 +82,10 @@ struct FeatureCacheLayout {
                                     "is '\(format)'; expected '\(FeatureCacheSchema.format)'")
         }
         let version = try integer(A.version, range: 1...Int64.max, expected: "a positive version")
-        guard version == FeatureCacheSchema.version else {
+        guard FeatureCacheSchema.readableVersions.contains(version) else {
+            let v = FeatureCacheSchema.readableVersions
             throw FeatureCacheError(.wrongValue, file: path, field: FeatureCacheError.attribute(A.version),
-                                    "is \(version); this build reads version \(FeatureCacheSchema.version)")
+                                    "is \(version); this build reads versions \(v.lowerBound)…\(v.upperBound)")
         }
         let k = try integer(A.summaryTokens, range: 1...Int64(Int32.max), expected: "a positive number of summary tokens")
         let d = try integer(A.modelDim, range: 1...Int64(Int32.max), expected: "a positive width")
@@ -91,7 +96,8 @@ struct FeatureCacheLayout {
         }
         let header = FeatureCacheHeader(summaryTokens: k, modelDim: d, dtype: dtype,
                                         encoderHash: try string(A.encoderHash)!, promptTemplate: try string(A.promptTemplate)!,
-                                        split: try string(A.split, required: false), cacheKey: try string(A.cacheKey, required: false))
+                                        split: try string(A.split, required: false), cacheKey: try string(A.cacheKey, required: false),
+                                        tokenizerHash: try string(A.tokenizerHash, required: false))
         let complete = try integer(A.complete, range: 0...1, expected: "0 (being written) or 1 (complete)")
         let rows = try integer(A.rows, range: 0...Int64.max, expected: "a row count ≥ 0")
 
@@ -134,9 +140,19 @@ struct FeatureCacheLayout {
         guard pageIdType.isString else {
             throw FeatureCacheError(.wrongType, file: path, field: FeatureCacheError.dataset(D.pageIds), "stores \(pageIdType.name); expected strings")
         }
+        var slotTokens: HDF5Dataset? = nil
+        if try guarding(path, FeatureCacheError.dataset(D.slotTokens), .io, { try file.hasDataset(D.slotTokens) }) {
+            let (slots, slotExtent, slotType) = try dataset(D.slotTokens, rank: 2, axes: "[N, K] integer slot token ids")
+            let field = FeatureCacheError.dataset(D.slotTokens)
+            guard slotType.isInteger else { throw FeatureCacheError(.wrongType, file: path, field: field, "stores \(slotType.name); expected integers") }
+            guard slotExtent[1] == k else {
+                throw FeatureCacheError(.wrongShape, file: path, field: field, "has shape \(slotExtent) but attribute K is \(k); expected [N, \(k)]")
+            }
+            slotTokens = slots
+        }
         return FeatureCacheLayout(file: file, header: header, rows: rows, isComplete: complete == 1,
                                   summaries: summaries, questionIds: questionIds, pageIndices: pageIndices, pageIds: pageIds,
-                                  summariesType: summaryType, pageIdsType: pageIdType)
+                                  slotTokens: slotTokens, version: version, summariesType: summaryType, pageIdsType: pageIdType)
     }
 
     // MARK: Reading the per-row metadata
@@ -162,6 +178,21 @@ struct FeatureCacheLayout {
         }
         return values
     }
+
+    /// `[range.count · K]` slot token ids, −1 throughout when the file has no `slot_tokens`.
+    func readSlotTokens(_ range: Range<Int>, into buffer: UnsafeMutableBufferPointer<Int32>) throws {
+        guard let slotTokens else {
+            buffer.update(repeating: -1)
+            return
+        }
+        guard range.count > 0 else { return }
+        try FeatureCacheLayout.guarding(file.path, FeatureCacheError.dataset(FeatureCacheSchema.Dataset.slotTokens)) {
+            try slotTokens.readRows(start: range.lowerBound, count: range.count, memType: HDF5Types.int32, into: buffer.baseAddress!)
+        }
+    }
+
+    /// Every dataset present, the optional ones last.
+    var datasets: [HDF5Dataset] { [summaries, questionIds, pageIndices, pageIds] + (slotTokens.map { [$0] } ?? []) }
 
     func readPageIds(_ range: Range<Int>) throws -> [String] {
         try FeatureCacheLayout.guarding(file.path, FeatureCacheError.dataset(FeatureCacheSchema.Dataset.pageIds)) {

@@ -106,6 +106,34 @@ public final class FeatureCacheReader: @unchecked Sendable {
         return try summaries(rows: range)
     }
 
+    /// True when the file stores `slot_tokens` (version 2 files written by MPVQA); false
+    /// means every slot reads as −1 (no copy source).
+    public var hasSlotTokens: Bool { layout?.slotTokens != nil }
+
+    /// Reads the slot token ids of rows `range` into `buffer` (`range.count · K` Int32,
+    /// row-major; −1 = the slot has no source token, and everywhere when the file has none).
+    public func readSlotTokens(rows range: Range<Int>, into buffer: UnsafeMutableBufferPointer<Int32>) throws {
+        lock.lock(); defer { lock.unlock() }
+        let path = url.path
+        let field = FeatureCacheError.dataset(FeatureCacheSchema.Dataset.slotTokens)
+        guard let layout else { throw FeatureCacheError(.invalidArgument, file: path, "read after close()") }
+        guard range.lowerBound >= 0, range.upperBound <= rows else {
+            throw FeatureCacheError(.notFound, file: path, field: field, "rows \(range) requested but only 0..<\(rows) are committed")
+        }
+        guard buffer.count == range.count * header.summaryTokens else {
+            throw FeatureCacheError(.invalidArgument, file: path, field: field,
+                                    "buffer holds \(buffer.count) ids; rows \(range) need \(range.count * header.summaryTokens)")
+        }
+        try layout.readSlotTokens(range, into: buffer)
+    }
+
+    /// Slot token ids of rows `range`: `[range.count · K]` Int32 (see `readSlotTokens`).
+    public func slotTokens(rows range: Range<Int>) throws -> [Int32] {
+        var ids = [Int32](repeating: -1, count: range.count * header.summaryTokens)
+        try ids.withUnsafeMutableBufferPointer { try readSlotTokens(rows: range, into: $0) }
+        return ids
+    }
+
     /// Reads rows `range` into `buffer` (`range.count · K · d` Floats, row-major), so a
     /// training loop can reuse one buffer across steps.
     public func readSummaries(rows range: Range<Int>, into buffer: UnsafeMutableBufferPointer<Float>) throws {

@@ -1,4 +1,5 @@
-/// The on-disk layout of a feature cache file, version 1 (the README copies this text).
+/// The on-disk layout of a feature cache file, version 2 (the README copies this text).
+/// Version 1 files (no `slot_tokens`, no `tokenizer_hash`) are still read, as all slots −1.
 ///
 /// One HDF5 file holds the summary tokens S(q, p) — `K` vectors of width `d` — of the
 /// (question, page) pairs of one split, computed by one encoder (weights) with one prompt
@@ -11,7 +12,7 @@
 /// | attribute         | type   | value                                                            |
 /// |-------------------|--------|------------------------------------------------------------------|
 /// | `format`          | string | `"mpvqa-features"`                                               |
-/// | `version`         | int    | `1`                                                              |
+/// | `version`         | int    | `2` (`1` is still read)                                          |
 /// | `K`               | int    | summary tokens per page                                          |
 /// | `d`               | int    | width of one summary token                                       |
 /// | `dtype`           | string | `"float32"` or `"float16"`: element type of `summaries`          |
@@ -21,6 +22,7 @@
 /// | `rows`            | int    | R, the number of valid rows                                      |
 /// | `split`           | string | optional: the dataset split                                      |
 /// | `cache_key`       | string | optional: SHA-256 (hex) of the cache key, see `FeatureCacheKey`  |
+/// | `tokenizer_hash`  | string | optional: SHA-256 (hex) of the tokenizer.json whose ids `slot_tokens` holds |
 ///
 /// Datasets (axis 0 is the row; extent N ≥ R; chunked, extendable along axis 0):
 ///
@@ -30,12 +32,17 @@
 /// | `question_ids` | `[N]`       | integer (written as int64)                  | `questionId` of q                 |
 /// | `page_indices` | `[N]`       | integer (written as int32)                  | 0-based page index of p in q      |
 /// | `page_ids`     | `[N]`       | string (UTF-8 or ASCII), fixed or variable  | the page id of p                  |
+/// | `slot_tokens`  | `[N, K]`    | integer (written as int32); optional        | token id each summary slot reads (−1: none) |
 ///
 /// Rules:
 /// - The rows of one question are contiguous (readers index question id → row range).
 /// - Only rows `0 ..< rows` are meaningful. Rows beyond are reserved capacity or the remains
 ///   of a batch a killed writer never committed; a resuming writer overwrites them and
 ///   `finish` trims the datasets to `rows`.
+/// - `slot_tokens` feeds the decoder's copy path: the source token id of each memory slot.
+///   A file without it (version 1, or another program's) reads as all −1 (nothing to copy).
+///   Token ids mean something only with the tokenizer that made them, so a reader whose
+///   tokenizer hash differs from `tokenizer_hash` refuses the file.
 /// - A writer raises `rows` only after the rows it counts are flushed to the file, and sets
 ///   `complete = 1` last.
 ///
@@ -43,7 +50,7 @@
 /// ```python
 /// import h5py, numpy as np
 /// with h5py.File("val-0123456789abcdef.h5", "w") as f:
-///     f.attrs.update(format="mpvqa-features", version=1, K=8, d=256, dtype="float16",
+///     f.attrs.update(format="mpvqa-features", version=2, K=8, d=256, dtype="float16",
 ///                    encoder_hash="my-vlm-v1", prompt_template="question: {question}",
 ///                    complete=1, rows=len(qids))
 ///     f.create_dataset("summaries", data=S.astype(np.float16), maxshape=(None, 8, 256), chunks=(16, 8, 256))
@@ -54,19 +61,24 @@
 public enum FeatureCacheSchema {
     /// Value of the `format` attribute.
     public static let format = "mpvqa-features"
-    /// The layout version this library writes and reads.
-    public static let version = 1
+    /// The layout version this library writes.
+    public static let version = 2
+    /// The layout versions this library reads.
+    public static let readableVersions: ClosedRange<Int> = 1...2
 
     enum Attribute {
         static let format = "format", version = "version", summaryTokens = "K", modelDim = "d"
         static let dtype = "dtype", encoderHash = "encoder_hash", promptTemplate = "prompt_template"
         static let complete = "complete", rows = "rows", split = "split", cacheKey = "cache_key"
+        static let tokenizerHash = "tokenizer_hash"
     }
 
     enum Dataset {
         static let summaries = "summaries", questionIds = "question_ids"
-        static let pageIndices = "page_indices", pageIds = "page_ids"
+        static let pageIndices = "page_indices", pageIds = "page_ids", slotTokens = "slot_tokens"
         static let all = [summaries, questionIds, pageIndices, pageIds]
+        /// Optional datasets (absent from version 1 files and from other programs' files).
+        static let optional = [slotTokens]
     }
 }
 

@@ -1,5 +1,6 @@
 import CHDF5
 import Foundation
+import RunSupport
 import TensorCore
 
 /// Appends summaries S(q, p) to a cache file (`FeatureCacheSchema`) in batches, so that a
@@ -94,9 +95,11 @@ public final class FeatureCacheWriter: @unchecked Sendable {
     /// Appends and commits one batch of n rows.
     ///
     /// `summaries: [n, K, d]` (Float32 or Float64; stored in the file's dtype), and n each
-    /// of `questionIds`, `pageIndices`, `pageIds`. A question's rows must be contiguous
-    /// across batches. Returns after the batch is committed (see the type's comment).
-    public func append(summaries: Tensor, questionIds: [Int64], pageIndices: [Int32], pageIds: [String]) throws {
+    /// of `questionIds`, `pageIndices`, `pageIds`. `slotTokens: [n · K]` row-major source
+    /// token ids of the summary slots (−1 = none; nil = all −1). A question's rows must be
+    /// contiguous across batches. Returns after the batch is committed (see the type's comment).
+    public func append(summaries: Tensor, slotTokens: [Int32]? = nil, questionIds: [Int64], pageIndices: [Int32],
+                       pageIds: [String]) throws {
         lock.lock(); defer { lock.unlock() }
         let path = url.path
         guard let layout else {
@@ -113,6 +116,15 @@ public final class FeatureCacheWriter: @unchecked Sendable {
             throw FeatureCacheError(.invalidArgument, file: path,
                                     "append got \(n) summary rows but \(questionIds.count) question ids, \(pageIndices.count) page indices, \(pageIds.count) page ids")
         }
+        let slotField = FeatureCacheError.dataset(FeatureCacheSchema.Dataset.slotTokens)
+        if let slotTokens, slotTokens.count != n * k {
+            throw FeatureCacheError(.invalidArgument, file: path, field: slotField,
+                                    "append got \(slotTokens.count) slot token ids for \(n) rows of K = \(k); expected \(n * k)")
+        }
+        if layout.slotTokens == nil, let slotTokens, slotTokens.contains(where: { $0 >= 0 }) {
+            throw FeatureCacheError(.invalidArgument, file: path, field: slotField,
+                                    "is absent from this version \(layout.version) file, which cannot hold slot token ids; rebuild the cache")
+        }
         guard n > 0 else { return }
         try checkContiguous(questionIds)
 
@@ -122,6 +134,12 @@ public final class FeatureCacheWriter: @unchecked Sendable {
         try FeatureCacheWriter.writeInts(layout, FeatureCacheSchema.Dataset.questionIds, questionIds, start: start, memType: HDF5Types.int64)
         try FeatureCacheWriter.writeInts(layout, FeatureCacheSchema.Dataset.pageIndices, pageIndices, start: start, memType: HDF5Types.int32)
         try writePageIds(layout, pageIds, start: start)
+        if let dataset = layout.slotTokens {
+            let ids = slotTokens ?? [Int32](repeating: -1, count: n * k)
+            try FeatureCacheLayout.guarding(path, slotField) {
+                try ids.withUnsafeBytes { try dataset.writeRows(start: start, count: n, memType: HDF5Types.int32, from: $0.baseAddress!) }
+            }
+        }
 
         // Commit: data first, then the row count that makes it visible.
         try FeatureCacheLayout.guarding(path, nil) { try layout.file.flush(sync: options.syncToDisk) }
@@ -141,7 +159,7 @@ public final class FeatureCacheWriter: @unchecked Sendable {
         lock.lock(); defer { lock.unlock() }
         let path = url.path
         guard let layout else { throw FeatureCacheError(.invalidArgument, file: path, "finish() after finish() or close()") }
-        for dataset in [layout.summaries, layout.questionIds, layout.pageIndices, layout.pageIds] {
+        for dataset in layout.datasets {
             try FeatureCacheLayout.guarding(path, FeatureCacheError.dataset(dataset.name)) {
                 if try dataset.extent()[0] != committed { try dataset.setRows(committed) }
             }
@@ -182,7 +200,7 @@ public final class FeatureCacheWriter: @unchecked Sendable {
     /// flushes the new chunk index before any row of the batch lands in it.
     private func ensureCapacity(_ layout: FeatureCacheLayout, rows: Int) throws {
         var grew = false
-        for dataset in [layout.summaries, layout.questionIds, layout.pageIndices, layout.pageIds] {
+        for dataset in layout.datasets {
             try FeatureCacheLayout.guarding(url.path, FeatureCacheError.dataset(dataset.name)) {
                 let capacity = try dataset.extent()[0]
                 if capacity < rows {
@@ -277,6 +295,7 @@ public final class FeatureCacheWriter: @unchecked Sendable {
         if found.promptTemplate != wanted.promptTemplate { return describe(A.promptTemplate, "'\(found.promptTemplate)'", "'\(wanted.promptTemplate)'") }
         if let have = found.split, let want = wanted.split, have != want { return describe(A.split, "'\(have)'", "'\(want)'") }
         if let have = found.cacheKey, let want = wanted.cacheKey, have != want { return describe(A.cacheKey, have, want) }
+        if let have = found.tokenizerHash, let want = wanted.tokenizerHash, have != want { return describe(A.tokenizerHash, have, want) }
         return nil
     }
 
@@ -289,7 +308,7 @@ public final class FeatureCacheWriter: @unchecked Sendable {
         do {
             try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         } catch {
-            throw FeatureCacheError(.io, file: path, "cannot create directory \(directory.path): \(error.localizedDescription)")
+            throw FeatureCacheError(.io, file: path, "cannot create directory \(directory.path): \(FileSystemError.reason(of: error) ?? error.localizedDescription)")
         }
         removeStaleTemporaries(of: url)
         let temporary = directory.appendingPathComponent("\(temporaryPrefix(of: url))\(getpid())-\(UInt32.random(in: 0...UInt32.max))").path
@@ -329,6 +348,7 @@ public final class FeatureCacheWriter: @unchecked Sendable {
         try file.writeStringAttribute(A.promptTemplate, header.promptTemplate)
         if let split = header.split { try file.writeStringAttribute(A.split, split) }
         if let key = header.cacheKey { try file.writeStringAttribute(A.cacheKey, key) }
+        if let hash = header.tokenizerHash { try file.writeStringAttribute(A.tokenizerHash, hash) }
         try file.writeIntAttribute(A.complete, 0)
         try file.writeIntAttribute(A.rows, 0)
 
@@ -345,6 +365,8 @@ public final class FeatureCacheWriter: @unchecked Sendable {
                                    preallocate: true, deflateLevel: options.deflateLevel)
         let stringType = try HDF5Types.utf8String(bytes: options.pageIdBytes)
         _ = try file.createDataset(D.pageIds, type: stringType.id, dims: [reserve], chunk: [listChunk],
+                                   preallocate: true, deflateLevel: options.deflateLevel)
+        _ = try file.createDataset(D.slotTokens, type: HDF5Types.int32LE, dims: [reserve, k], chunk: [max(1, listChunk / max(k, 1)) , k],
                                    preallocate: true, deflateLevel: options.deflateLevel)
     }
 

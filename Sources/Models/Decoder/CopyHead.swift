@@ -64,10 +64,7 @@ public struct CopyContext: Sendable {
 
     /// The context of a re-ordered batch (beam search: row i is row `indices[i]`).
     public func selectingBatch(_ indices: [Int32]) -> CopyContext {
-        let m = keys.shape[1]
-        var tokens: [Int32] = []
-        tokens.reserveCapacity(indices.count * m)
-        for i in indices { tokens += slotTokens[(Int(i) * m)..<((Int(i) + 1) * m)] }
-        return CopyContext(keys: selectBatchRows(keys, indices), bias: selectBatchRows(bias, indices), slotTokens: tokens)
+        CopyContext(keys: selectBatchRows(keys, indices), bias: selectBatchRows(bias, indices),
+                    slotTokens: selectBatchRows(slotTokens, width: keys.shape[1], indices))
     }
 }

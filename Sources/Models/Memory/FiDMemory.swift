@@ -55,13 +55,18 @@ public struct FiDMemory: Sendable {
     /// The memory of a re-ordered batch: row `i` is row `indices[i]` of this one (beam
     /// search expands each question to its beams).
     public func selectingBatch(_ indices: [Int32]) -> FiDMemory {
-        let m = memory.shape[1]
-        var tokens: [Int32] = []
-        tokens.reserveCapacity(indices.count * m)
-        for i in indices { tokens += slotTokens[(Int(i) * m)..<((Int(i) + 1) * m)] }
-        return FiDMemory(memory: selectBatchRows(memory, indices), keyBias: selectBatchRows(keyBias, indices),
-                         pageCount: pageCount, summaryTokens: summaryTokens, slotTokens: tokens)
+        FiDMemory(memory: selectBatchRows(memory, indices), keyBias: selectBatchRows(keyBias, indices),
+                  pageCount: pageCount, summaryTokens: summaryTokens,
+                  slotTokens: selectBatchRows(slotTokens, width: memory.shape[1], indices))
     }
+}
+
+/// Rows `indices` of a row-major `[B, width]` array.
+func selectBatchRows(_ values: [Int32], width: Int, _ indices: [Int32]) -> [Int32] {
+    var out: [Int32] = []
+    out.reserveCapacity(indices.count * width)
+    for i in indices { out += values[(Int(i) * width)..<((Int(i) + 1) * width)] }
+    return out
 }
 
 /// Rows `indices` of `t` along axis 0 (`[B, ...]` → `[indices.count, ...]`).

@@ -1,4 +1,5 @@
 import Foundation
+import RunSupport
 import TensorCore
 
 /// A safetensors file opened for reading: the header is parsed and validated up front,
@@ -39,7 +40,7 @@ public struct SafeTensorsFile: @unchecked Sendable {
         do {
             bytes = try Data(contentsOf: url, options: .mappedIfSafe)
         } catch {
-            throw CheckpointError.malformed(file: url.path, reason: "cannot read file (\(error.localizedDescription))")
+            throw CheckpointError.malformed(file: url.path, reason: "cannot read file (\(FileSystemError.reason(of: error) ?? error.localizedDescription))")
         }
         try self.init(data: bytes, source: url.path)
     }

@@ -83,7 +83,9 @@ public struct ConfigDocument: Equatable, Sendable {
         let root: Node?
         do { root = try Yams.compose(yaml: text) } catch {
             let oneLine = "\(error)".split(whereSeparator: \.isNewline).map { $0.trimmingCharacters(in: .whitespaces) }.joined(separator: " ")
-            throw ConfigError(source: source, key: "", "not valid YAML: \(oneLine)")
+            // The parser echoes the offending line; keep the message short whatever the file holds.
+            let short = oneLine.count > 240 ? String(oneLine.prefix(240)) + "…" : oneLine
+            throw ConfigError(source: source, key: "", "not valid YAML: \(short)")
         }
         var document = ConfigDocument(base: Config(), grid: [], seeds: [])
         guard let root else {

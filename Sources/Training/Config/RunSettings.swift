@@ -1,4 +1,5 @@
 import DocData
+import FeatureStore
 import Foundation
 import Models
 import NeuralNet
@@ -91,7 +92,14 @@ public struct RunSettings: Equatable, Sendable {
     /// `train.*`
     public struct Train: Equatable, Sendable {
         public var mode: TrainMode
-        public var encoderCheckpoint: String
+        /// Cached mode: the run whose frozen encoder makes the caches ("" = external features).
+        public var encoderRun: String
+        /// Cached mode: external cache files (`train.features.train`, `.val`; "" = none).
+        public var features: Features
+        /// Shared directory of feature caches.
+        public var cacheDir: String
+        /// Storage type of the caches cached mode builds.
+        public var cacheDType: FeatureDType
         public var steps: Int
         public var timeLimitMinutes: Double
         public var batchQuestions: Int
@@ -104,6 +112,12 @@ public struct RunSettings: Equatable, Sendable {
         public var answerDraw: AnswerDraw
         public var seed: UInt64
         public var evalEvery: Int, evalQuestions: Int, threads: Int
+    }
+
+    /// `train.features.*`: external cache files of the train and val splits.
+    public struct Features: Equatable, Sendable {
+        public var train: String, val: String
+        public var isEmpty: Bool { train.isEmpty && val.isEmpty }
     }
 
     /// `eval.*`
@@ -160,7 +174,9 @@ public struct RunSettings: Equatable, Sendable {
         pageHead = PageHead(pooling: r.choice("page_head.pooling", default: .attention), probe: r.bool("page_head.probe"),
                             probePromptName: probePromptName, probePrompt: config.prompts[probePromptName] ?? "",
                             hidden: r.int("page_head.hidden"))
-        train = Train(mode: r.choice("train.mode", default: .endToEnd), encoderCheckpoint: r.string("train.encoder_checkpoint"),
+        train = Train(mode: r.choice("train.mode", default: .endToEnd), encoderRun: r.string("train.encoder_run"),
+                      features: Features(train: r.string("train.features.train"), val: r.string("train.features.val")),
+                      cacheDir: r.string("train.cache_dir"), cacheDType: r.choice("train.cache_dtype", default: .float32),
                       steps: r.int("train.steps"), timeLimitMinutes: r.double("train.time_limit_minutes"),
                       batchQuestions: r.int("train.batch_questions"), lr: r.double("train.lr"), warmupSteps: r.int("train.warmup_steps"),
                       schedule: r.choice("train.schedule", default: .cosine), weightDecay: r.double("train.weight_decay"),
@@ -234,10 +250,7 @@ public struct RunSettings: Equatable, Sendable {
         if pageHead.probe, config.prompts[pageHead.probePromptName] == nil {
             fail(("page_head.probe_prompt", "a prompt defined under prompts: (\(defined))"))
         }
-        if train.mode == .cached, train.encoderCheckpoint.isEmpty {
-            fail(("train.encoder_checkpoint", "the frozen encoder's checkpoint when train.mode is cached"),
-                 ("train.mode", "end_to_end unless train.encoder_checkpoint is set"))
-        }
+        problems += cachedModeProblems()
         return problems
     }
 

@@ -11,10 +11,13 @@ import TensorCore
 public struct QuestionSet: Sendable {
     public let split: String
     public let items: [BatchItem]
+    /// `pageIds[i]`: the page ids of `items[i]`'s pages (empty when the set was built in memory).
+    public let pageIds: [[String]]
 
-    public init(split: String, items: [BatchItem]) {
+    public init(split: String, items: [BatchItem], pageIds: [[String]] = []) {
         self.split = split
         self.items = items
+        self.pageIds = pageIds
     }
 
     /// Reads `split` of the dataset at `layout`; `limit` keeps the first N questions.
@@ -52,6 +55,6 @@ public struct QuestionSet: Sendable {
         let loaded = try pages.map { try $0!.get() }
         let index = Dictionary(uniqueKeysWithValues: pageIds.enumerated().map { ($1, $0) })
         let items = questions.map { q in BatchItem(q, pages: q.pageIds.map { loaded[index[$0]!] }) }
-        return QuestionSet(split: split, items: items)
+        return QuestionSet(split: split, items: items, pageIds: questions.map(\.pageIds))
     }
 }

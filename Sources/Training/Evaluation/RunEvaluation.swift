@@ -55,10 +55,13 @@ public struct RunEvaluation {
         let evaluator = preparation.evaluator(model: model, tokenizer: tokenizer, builders: (builder, probe), beams: beams)
         let source = preparation.answerSource
         let started = Date()
-        let predictions = evaluator.predict(set.items, progress: "eval \(split)")
+        let features = try settings.train.mode == .cached
+            ? CachedEvaluationFeatures.open(model: model, settings: settings, tokenizer: tokenizer, layout: layout, set: set) : nil
+        let predictions = try features.map { try evaluator.predict(set.items, features: $0, progress: "eval \(split) (cached)") }
+            ?? evaluator.predict(set.items, progress: "eval \(split)")
         let seconds = Date().timeIntervalSince(started)
         let pages = set.items.reduce(0) { $0 + $1.pages.count }
-        let passes = settings.pageHead.probe ? 2.0 : 1.0
+        let passes = features != nil ? 0.0 : settings.pageHead.probe ? 2.0 : 1.0  // cached: summaries read, no encoder pass
 
         let out = run.evaluation(split)
         try FileManager.default.createDirectory(at: out, withIntermediateDirectories: true)
@@ -102,6 +105,7 @@ public struct RunEvaluation {
             metrics["encoder_passes_per_question"] = passes
             metrics["split"] = split
             metrics["checkpoint"] = checkpoint.lastPathComponent
+            if let features { metrics["caches"] = features.records.map { ["role": $0.role, "file": $0.file, "key": $0.key ?? ""] } }
             try AtomicFile.write(try JSONSerialization.data(withJSONObject: metrics, options: [.prettyPrinted, .sortedKeys]),
                                  to: out.appendingPathComponent("metrics.json"))
         }

@@ -50,7 +50,7 @@ public struct SubmissionEntry: Codable, Equatable, Sendable {
         do { parsed = try JSONSerialization.jsonObject(with: data) } catch {
             // Our parser accepted it, Foundation did not: the non-standard NaN/Infinity literals.
             let at = nonFiniteLiteralOffset(data).map { " (byte offset \($0))" } ?? ""
-            throw DataError(file: file, "NaN or Infinity\(at) is not a JSON number; \(expected) with finite page_scores")
+            throw DataError(file: file, "NaN or Infinity is not a finite JSON number\(at); \(expected) with finite page_scores")
         }
         guard let items = parsed as? [Any] else { throw DataError(file: file, "the top level is not a list; \(expected)") }
         return try items.enumerated().map { i, item in
@@ -92,9 +92,18 @@ public struct SubmissionEntry: Codable, Equatable, Sendable {
                 inString = true
             } else if b == UInt8(ascii: "N") || b == UInt8(ascii: "I") {
                 return i
+            } else if b == UInt8(ascii: "-") || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(b), i == 0 || !isNumberByte(bytes[i - 1]) {
+                var end = i
+                while end < bytes.count && isNumberByte(bytes[end]) { end += 1 }
+                if let v = Double(String(decoding: bytes[i..<end], as: UTF8.self)), !v.isFinite { return i }  // e.g. 1e999
             }
         }
         return nil
+    }
+
+    private static func isNumberByte(_ b: UInt8) -> Bool {
+        (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(b) || b == UInt8(ascii: "-") || b == UInt8(ascii: "+")
+            || b == UInt8(ascii: ".") || b == UInt8(ascii: "e") || b == UInt8(ascii: "E")
     }
 
     /// JSON `true`/`false` arrive as NSNumbers of type char; numbers never do.

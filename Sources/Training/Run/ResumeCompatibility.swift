@@ -12,7 +12,7 @@ public enum ResumeCompatibility {
     /// Keys a resume may change: how long to train, how often to validate, threads, decoding.
     public static let resumableKeys: Set<String> = [
         "name", "train.steps", "train.time_limit_minutes", "train.eval_every", "train.eval_questions", "train.threads",
-        "eval.beams", "eval.max_answer_tokens", "eval.answer",
+        "eval.beams", "eval.max_answer_tokens", "eval.answer", "eval.memory_pages",
     ]
 
     public static func check(_ settings: RunSettings, against checkpoint: URL) throws {

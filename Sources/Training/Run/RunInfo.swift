@@ -10,9 +10,11 @@ public struct RunInfo: Codable, Sendable {
     public var blasKernel: String
     public var threads: Int
     public var started: String
+    /// Feature caches the run read (cached mode): role, split, file and cache key.
+    public var caches: [CacheRecord]? = nil
 
     enum CodingKeys: String, CodingKey {
-        case seed, commit, toolchain, machine, threads, started
+        case seed, commit, toolchain, machine, threads, started, caches
         case blasKernel = "blas_kernel"
     }
 

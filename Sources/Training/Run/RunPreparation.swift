@@ -32,7 +32,8 @@ public struct RunPreparation {
                   options: GenerationOptions(maxLength: settings.eval.maxAnswerTokens, beams: beams,
                                              memoryPages: settings.eval.memoryPages),
                   batchSize: settings.train.batchQuestions,
-                  extractSpans: answerSource == .extract || settings.train.spanLossWeight > 0)
+                  // Cached mode has no token states to extract from (its span weight is forced to 0).
+                  extractSpans: settings.train.mode != .cached && (answerSource == .extract || settings.train.spanLossWeight > 0))
     }
 
     /// True when the run reads a released MP-DocVQA copy instead of the synthetic set.

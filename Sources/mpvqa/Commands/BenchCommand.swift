@@ -84,7 +84,19 @@ struct BenchCommand: ParsableCommand {
                                              options: .init(warmup: warmup, repeats: repeats, profileSteps: profile ? profileSteps : 0))
         outcome.report.decode = DecodeBenchmark.run(repeats: max(1, min(repeats, 3)))
         let h5 = try FeatureStoreThroughput.measure(directory: FileManager.default.temporaryDirectory)
-        outcome.report.hdf5 = HDF5Throughput(writeMBPerSecond: h5.writeMBPerSecond, readMBPerSecond: h5.readMBPerSecond)
+        var cache = HDF5Throughput(writeMBPerSecond: h5.writeMBPerSecond, readMBPerSecond: h5.readMBPerSecond)
+        cache.questionReadMicroseconds = h5.questionReadMedianMicroseconds
+        cache.questionReadMaxMicroseconds = h5.questionReadMaxMicroseconds
+        if let py = H5pyThroughput.measure() {
+            cache.h5pyWriteMBPerSecond = py.writeMBPerSecond
+            cache.h5pyReadMBPerSecond = py.readMBPerSecond
+            cache.h5pyQuestionReadMicroseconds = py.questionReadMicroseconds
+        }
+        let cachedStep = try CachedReferenceStep(shape: shape, seed: 1, directory: FileManager.default.temporaryDirectory)
+        let cachedMs = BenchTiming.median(BenchTiming.samples(warmup: 2, repeats: max(3, repeats)) { cachedStep.trainStep() }) * 1e3
+        cache.cachedTrainStepMs = cachedMs
+        cache.cachedToEndToEndStepRatio = cachedMs / max(outcome.report.reference.trainStepMs, 1e-9)
+        outcome.report.hdf5 = cache
         if json {
             print(try outcome.report.jsonString())
         } else {

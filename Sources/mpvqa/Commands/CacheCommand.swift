@@ -8,7 +8,7 @@ struct CacheCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "cache",
         abstract: "Work with HDF5 feature caches of page summaries S(q, p).",
-        subcommands: [Inspect.self, WritePattern.self])
+        subcommands: [Build.self, Inspect.self, WritePattern.self], defaultSubcommand: Build.self)
 
     /// `mpvqa cache inspect FILE [--json]`.
     struct Inspect: ParsableCommand {

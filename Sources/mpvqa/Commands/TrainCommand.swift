@@ -65,11 +65,9 @@ struct EvalCommand: ParsableCommand {
     @Option(help: "Shared cache of generated datasets and tokenizers.")
     var dataDir = "runs/_data"
 
-    func validate() throws {
-        guard beams >= 1 else { throw ValidationError("--beams must be at least 1, got \(beams)") }
-    }
-
     func run() throws {
+        // Thrown from run (not validate) so the message is one line, without the usage text.
+        guard (1...64).contains(beams) else { throw ConfigError(source: "--beams", key: "", "\(beams): expected an integer in 1…64 (as eval.beams)") }
         let directory = RunDirectory(URL(fileURLWithPath: runPath))
         let summary = try RunEvaluation(run: directory, split: split, beams: beams, dataDirectory: URL(fileURLWithPath: dataDir)).evaluate()
         let out = directory.evaluation(split).path
