@@ -87,16 +87,19 @@ public struct ExperimentReport {
     }
 
     func resultsTable() -> [String] {
-        var lines = ["| cell | seeds | generated ANLS | extracted ANLS | accuracy | page acc | top-3 |", "|---|---|---|---|---|---|---|"]
+        var lines = ["| cell | seeds | submitted | generated ANLS | extracted ANLS | accuracy | page acc | top-3 |", "|---|---|---|---|---|---|---|---|"]
         for cell in results.cells {
             let n = results.rows.filter { $0.cell == cell }.count
-            lines.append("| \(cell) | \(n) | " + ["generated_anls", "extracted_anls", "accuracy", "page_accuracy", "top3_page_accuracy"]
+            let source = results.rows.first { $0.cell == cell }.map { $0.answerSource == "extract" ? "extracted (span head's page)" : "generated (page head's page)" } ?? "-"
+            lines.append("| \(cell) | \(n) | \(source) | " + ["generated_anls", "extracted_anls", "accuracy", "page_accuracy", "top3_page_accuracy"]
                 .map { pm(results.stats(cell, $0)) }.joined(separator: " | ") + " |")
         }
         if let baseline = baselines() {
-            lines.append(String(format: "| baselines | | most-frequent answer %.3f | | | always page 0: %.3f | |", baseline.anls, baseline.page))
+            lines.append(String(format: "| baselines | | | most-frequent answer %.3f | | | always page 0: %.3f | |", baseline.anls, baseline.page))
         }
-        lines += ["", "Accuracy, page accuracy and top-3 are the submitted answers' (`eval.answer`); both answer kinds' ANLS are shown."]
+        lines += ["", "Accuracy, page accuracy and top-3 are the submitted answers' (`eval.answer`): the span head's answer and page, or the "
+                  + "decoder's answer with the page head's page (cached cells: the span head reads token states, which caches do not hold). "
+                  + "Both answer kinds' ANLS are shown where the run has them."]
         return lines
     }
 
