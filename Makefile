@@ -28,13 +28,12 @@ test: deps
 	echo "$(SWIFT) test -c $(CONFIG) --skip-build"; \
 	$(SWIFT) test -c $(CONFIG) --skip-build
 
-# The most complete pipeline that exists: the benchmark, then synthetic data → tokenizer →
-# training → evaluation with experiments/demo.yaml (a fresh run each time).
+# The quickstart: synthetic data → tokenizer → end-to-end training → feature caches → a pooling
+# ablation (max, mean, attention) on the frozen encoder → report (experiments/quickstart.yaml).
+# Finished steps are reused on a second `make demo`; `rm -rf runs/quickstart` for a fresh run.
+# Prints the plan, a progress line per step, the metrics table and the report's path.
 demo: build
-	$(BIN) bench --repeats 3 --warmup 1
-	rm -rf runs/demo
-	$(BIN) train --config experiments/demo.yaml --run-dir runs/demo
-	$(BIN) eval --run runs/demo --split val
+	$(BIN) run experiments/quickstart.yaml
 
 bench: build
 	$(BIN) bench

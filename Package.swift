@@ -3,14 +3,15 @@ import PackageDescription
 
 // Module graph (SPEC §9): dependencies point one way, downward.
 //   mpvqa → Experiments → Training → Models → NeuralNet → TensorCore → CBLAS
-//                            ├→ DocData ──→ TensorCore, CPNG, CJPEG
+//              │             ├→ DocData ──→ TensorCore, CPNG, CJPEG
+//              └→ Charts ──→ DocData (PNG encoding, bitmap font)
 //                            └→ FeatureStore ──→ TensorCore, CHDF5
 let package = Package(
     name: "MPVQA",
     platforms: [.macOS(.v15)],
     products: [
         .executable(name: "mpvqa", targets: ["mpvqa"]),
-        .library(name: "MPVQA", targets: ["TensorCore", "NeuralNet", "DocData", "FeatureStore", "Models", "Training", "Experiments", "RunSupport"]),
+        .library(name: "MPVQA", targets: ["TensorCore", "NeuralNet", "DocData", "FeatureStore", "Models", "Training", "Experiments", "Charts", "RunSupport"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -36,7 +37,9 @@ let package = Package(
         .target(name: "Models", dependencies: ["NeuralNet", "TensorCore"]),
         .target(name: "Training", dependencies: ["Models", "DocData", "FeatureStore", "NeuralNet", "TensorCore", "RunSupport",
                                                   .product(name: "Yams", package: "Yams")]),
-        .target(name: "Experiments", dependencies: ["Training", "Models", "DocData", "FeatureStore", "NeuralNet", "TensorCore", "RunSupport"]),
+        // The project's own raster plotter (bars, curves, count matrices) for reports.
+        .target(name: "Charts", dependencies: ["DocData", "RunSupport"]),
+        .target(name: "Experiments", dependencies: ["Charts", "Training", "Models", "DocData", "FeatureStore", "NeuralNet", "TensorCore", "RunSupport"]),
         .executableTarget(name: "mpvqa", dependencies: [
             "Experiments", "Training", "Models", "DocData", "FeatureStore", "NeuralNet", "TensorCore", "RunSupport",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -52,6 +55,8 @@ let package = Package(
         .testTarget(name: "TrainingTests", dependencies: ["Training", "Models", "DocData", "FeatureStore", "TensorCore", "TestSupport"],
                     resources: [.copy("Fixtures")]),
         .testTarget(name: "FeatureStoreTests", dependencies: ["FeatureStore", "TensorCore", "TestSupport"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "ChartsTests", dependencies: ["Charts", "DocData"]),
+        .testTarget(name: "ExperimentsTests", dependencies: ["Experiments", "Training"]),
         .testTarget(name: "CLITests", dependencies: ["TestSupport", "NeuralNet", "FeatureStore"], resources: [.copy("Fixtures")]),
     ]
 )

@@ -108,8 +108,8 @@ public struct Config: Equatable, Sendable {
     /// Loads a training config (a manifest without `grid`/`seeds`).
     public static func load(_ url: URL) throws -> Config {
         let document = try ConfigDocument.load(url)
-        if !document.grid.isEmpty || !document.seeds.isEmpty {
-            throw ConfigError(source: url.lastPathComponent, key: document.grid.isEmpty ? "seeds" : "grid",
+        if !document.grid.isEmpty || !document.seeds.isEmpty || !document.runs.isEmpty {
+            throw ConfigError(source: url.lastPathComponent, key: !document.grid.isEmpty ? "grid" : !document.seeds.isEmpty ? "seeds" : "runs",
                               "a training config has no grid or seeds (run manifests with `mpvqa run`)")
         }
         var config = document.base

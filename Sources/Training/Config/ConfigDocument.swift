@@ -7,12 +7,29 @@ public struct GridAxis: Equatable, Sendable {
     public var values: [ConfigValue]
 }
 
+/// One explicitly named cell of a manifest (`runs: [{name: e2e, set: {train.mode: end_to_end}}]`):
+/// the base configuration with `settings` applied, in order, optionally with its own seeds.
+public struct NamedRun: Equatable, Sendable {
+    public var name: String
+    public var settings: [(key: String, value: ConfigValue)]
+    /// Seeds of this run alone (empty: the manifest's `seeds`).
+    public var seeds: [Int] = []
+    /// `file:line` of the entry, for errors found later (e.g. a missing path).
+    public var location: String
+
+    public static func == (a: NamedRun, b: NamedRun) -> Bool {
+        a.name == b.name && a.location == b.location && a.seeds == b.seeds && a.settings.map(\.key) == b.settings.map(\.key)
+            && a.settings.map(\.value) == b.settings.map(\.value)
+    }
+}
+
 /// A parsed config or manifest file: the base configuration, and for manifests the
-/// ablation `grid` (Cartesian product of axes) and `seeds`.
+/// ablation `grid` (Cartesian product of axes), explicit named `runs` and `seeds`.
 public struct ConfigDocument: Equatable, Sendable {
     public var base: Config
     public var grid: [GridAxis]
     public var seeds: [Int]
+    public var runs: [NamedRun] = []
 
     /// Parses and validates `url`; every error names the file, line and key.
     public static func load(_ url: URL) throws -> ConfigDocument {
@@ -105,6 +122,9 @@ public struct ConfigDocument: Equatable, Sendable {
                         }
                         document.grid.append(GridAxis(key: name, values: values))
                     }
+                case "runs":
+                    guard let list = value.sequence else { throw ConfigError(source: where_, key: "runs", "expected a list of {name: NAME, set: {key: value, ...}}") }
+                    for entry in list { try document.runs.append(namedRun(entry, source: source, existing: document.runs)) }
                 case "seeds":
                     guard let list = value.sequence else { throw ConfigError(source: where_, key: "seeds", "expected a list of integers") }
                     document.seeds = try list.map {
@@ -121,6 +141,49 @@ public struct ConfigDocument: Equatable, Sendable {
         try ConfigProblems.throwIfAny(problems)
         document.base.sourceName = source
         return document
+    }
+
+    /// One entry of `runs:`: `{name: NAME, set: {key: value, ...}, seeds: [..]}`, every key and value checked.
+    private static func namedRun(_ entry: Node, source: String, existing: [NamedRun]) throws -> NamedRun {
+        let at = location(source, entry)
+        guard let fields = entry.mapping else { throw ConfigError(source: at, key: "runs", "expected {name: NAME, set: {key: value, ...}}") }
+        var name: String?, settings: [(key: String, value: ConfigValue)] = [], seeds: [Int] = []
+        for (fieldNode, fieldValue) in fields {
+            let fieldAt = location(source, fieldNode)
+            switch fieldNode.string {
+            case "name":
+                guard let n = fieldValue.string, !n.isEmpty, !n.contains("/") else {
+                    throw ConfigError(source: fieldAt, key: "runs.name", "expected a non-empty name without '/'")
+                }
+                name = n
+            case "set":
+                guard let pairs = fieldValue.mapping else { throw ConfigError(source: fieldAt, key: "runs.set", "expected a mapping of dotted keys to values") }
+                for (k, v) in pairs {
+                    guard let key = k.string else { throw ConfigError(source: fieldAt, key: "runs.set", "a key is not a string") }
+                    let keyAt = location(source, k)
+                    if ConfigSchema.key(key) == nil && !key.hasPrefix("prompts.") {
+                        throw ConfigError(source: keyAt, key: key, "unknown key" + (ConfigSchema.closest(to: key).map { " (did you mean \($0)?)" } ?? ""))
+                    }
+                    var probe = Config()
+                    let (scalar, quoted) = try scalarText(v, source: keyAt, key: key)
+                    try probe.set(key, text: scalar, quoted: quoted, source: keyAt)
+                    settings.append((key, key.hasPrefix("prompts.") ? .string(scalar) : probe.rawValue(key) ?? .string(scalar)))
+                }
+            case "seeds":
+                guard let list = fieldValue.sequence, !list.isEmpty else { throw ConfigError(source: fieldAt, key: "runs.seeds", "expected a non-empty list of integers") }
+                seeds = try list.map {
+                    guard let s = $0.int, (0...ConfigSchema.maxSeed).contains(s) else {
+                        throw ConfigError(source: location(source, $0), key: "runs.seeds", "\($0.string ?? "?"): expected an integer in 0…\(ConfigSchema.maxSeed)")
+                    }
+                    return s
+                }
+            default:
+                throw ConfigError(source: fieldAt, key: "runs.\(fieldNode.string ?? "?")", "unknown field (expected name, set or seeds)")
+            }
+        }
+        guard let name else { throw ConfigError(source: at, key: "runs", "every run needs a name") }
+        guard !existing.contains(where: { $0.name == name }) else { throw ConfigError(source: at, key: "runs.name", "'\(name)' is used twice") }
+        return NamedRun(name: name, settings: settings, seeds: seeds, location: at)
     }
 
     private static func kind(_ node: Node) -> String {

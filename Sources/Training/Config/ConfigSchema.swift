@@ -122,7 +122,7 @@ public enum ConfigSchema {
     public static func closest(to name: String) -> String? {
         let target = Array(name.unicodeScalars)
         var best: (String, Int)? = nil
-        for candidate in keys.map(\.name) + ["prompts.<name>", "grid", "seeds"] {
+        for candidate in keys.map(\.name) + ["prompts.<name>", "grid", "seeds", "runs"] {
             let d = AnswerMetrics.levenshtein(Array(candidate.unicodeScalars), target)
             if d < (best?.1 ?? Int.max) { best = (candidate, d) }
         }

@@ -39,18 +39,30 @@ public struct RunPreparation {
     /// True when the run reads a released MP-DocVQA copy instead of the synthetic set.
     public var usesReleasedDataset: Bool { settings.dataset.usesReleasedDataset }
 
+    /// Where the synthetic set of these settings is cached (nil for a released dataset).
+    public var syntheticRoot: URL? {
+        guard !usesReleasedDataset else { return nil }
+        let synth = syntheticConfig
+        let key = "synthetic-s\(synth.seed)-\(synth.trainQuestions)-\(synth.valQuestions)-\(synth.testQuestions)-p\(synth.minPages)_\(synth.maxPages)"
+            + "-d\(synth.distractorRate)-n\(synth.ocrNoiseRate)-\(synth.imageFormat.rawValue)"
+        return dataDirectory.appendingPathComponent(key)
+    }
+
+    /// Whether `dataset()` would return without generating anything.
+    public var datasetIsReady: Bool {
+        guard let root = syntheticRoot else { return true }
+        return FileManager.default.fileExists(atPath: root.appendingPathComponent(".complete").path)
+    }
+
     /// The dataset's layout, generating the synthetic set first if it is not cached yet.
     public func dataset() throws -> DatasetLayout {
-        if usesReleasedDataset {
+        guard let root = syntheticRoot else {
             return DatasetLayout(root: URL(fileURLWithPath: settings.dataset.mpdocvqa.root),
                                  imagesDirectory: settings.dataset.mpdocvqa.imagesDirectory,
                                  ocrDirectory: settings.dataset.mpdocvqa.ocrDirectory)
         }
         let synth = syntheticConfig
         try synth.validate()
-        let key = "synthetic-s\(synth.seed)-\(synth.trainQuestions)-\(synth.valQuestions)-\(synth.testQuestions)-p\(synth.minPages)_\(synth.maxPages)"
-            + "-d\(synth.distractorRate)-n\(synth.ocrNoiseRate)-\(synth.imageFormat.rawValue)"
-        let root = dataDirectory.appendingPathComponent(key)
         let done = root.appendingPathComponent(".complete")
         if !FileManager.default.fileExists(atPath: done.path) {
             log?("generating the synthetic dataset in \(root.path)")
@@ -60,11 +72,16 @@ public struct RunPreparation {
         return DatasetLayout(root: root)
     }
 
+    /// Where the tokenizer of `layout` and these settings is cached.
+    public func tokenizerURL(layout: DatasetLayout) -> URL {
+        let datasetKey = layout.root.standardizedFileURL.path.split(separator: "/").last.map(String.init) ?? "dataset"
+        return dataDirectory.appendingPathComponent("tokenizers/\(datasetKey)-v\(settings.tokenizer.vocab)-\(settings.tokenizer.digits).json")
+    }
+
     /// The tokenizer trained on the train split (cached by dataset, vocabulary and digit mode).
     public func tokenizer(layout: DatasetLayout) throws -> BPETokenizer {
         let vocab = settings.tokenizer.vocab, digits = settings.tokenizer.digits
-        let datasetKey = layout.root.standardizedFileURL.path.split(separator: "/").last.map(String.init) ?? "dataset"
-        let url = dataDirectory.appendingPathComponent("tokenizers/\(datasetKey)-v\(vocab)-\(digits).json")
+        let url = tokenizerURL(layout: layout)
         if FileManager.default.fileExists(atPath: url.path) { return try BPETokenizer(contentsOf: url) }
         log?("training a \(vocab)-token BPE tokenizer (\(digits) digits) on \(layout.root.path) train split")
         let dataset = try MPDocVQADataset(layout: layout, split: "train")

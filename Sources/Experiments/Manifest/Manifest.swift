@@ -1,0 +1,113 @@
+import Foundation
+import Training
+
+/// An experiment manifest (README "Experiments"): a base configuration, an optional `grid`
+/// (Cartesian product over dotted keys), optional explicit named `runs`, and `seeds`.
+/// Its variants (the manifest's cells without the seed) run once per seed.
+///
+/// ```swift
+/// let manifest = try Manifest.load(URL(fileURLWithPath: "experiments/quickstart.yaml"), overrides: ["train.steps=50"])
+/// for variant in manifest.variants { print(variant.name, variant.config.string("page_head.pooling")) }
+/// ```
+public struct Manifest: Sendable {
+    /// One cell of the manifest: a name and its resolved configuration (seed not yet applied).
+    public struct Variant: Sendable {
+        public var name: String
+        public var config: Config
+        /// The typed, range-checked settings of `config` (decoded in end-to-end mode when the
+        /// cell asks for cached mode: the plan supplies its encoder).
+        public var settings: RunSettings
+        /// `train.mode: cached` without a `train.encoder_checkpoint`: the plan picks the encoder run.
+        public var requestsCachedMode: Bool
+        /// Where it was defined (`file:line` of a `runs:` entry, or the file for grid cells).
+        public var location: String
+        /// Its own seeds (a named run's `seeds:`), or nil for the manifest's.
+        public var seeds: [Int]? = nil
+    }
+
+    public let url: URL
+    public let name: String
+    public let text: String
+    public let document: ConfigDocument
+    public let variants: [Variant]
+    /// The seeds every variant runs with (the base `train.seed` when the manifest has none).
+    public let seeds: [Int]
+
+    /// Loads, applies `--set` overrides to the base, expands and validates every cell before
+    /// any work: keys, types (while parsing), ranges and paths (`ManifestValidation`).
+    public static func load(_ url: URL, overrides: [String] = []) throws -> Manifest {
+        let text: String
+        do { text = try String(contentsOf: url, encoding: .utf8) } catch {
+            throw ConfigError(source: url.path, key: "", "cannot read the manifest: \(error.localizedDescription)")
+        }
+        var document = try ConfigDocument.parse(text, source: url.lastPathComponent)
+        var base = document.base
+        try base.apply(overrides: overrides)
+        document.base = base
+        let source = url.lastPathComponent
+        var variants: [Variant] = []
+        for run in document.runs {
+            var config = base
+            for (key, value) in run.settings { try config.set(key, text: value.description, source: run.location) }
+            // An override on the command line wins over the manifest's per-run settings too.
+            try config.apply(overrides: overrides)
+            variants.append(Variant(name: run.name, config: config, settings: try decode(config, cell: run.name),
+                                    requestsCachedMode: requestsCachedMode(config), location: run.location,
+                                    seeds: run.seeds.isEmpty ? nil : run.seeds))
+        }
+        if !document.grid.isEmpty || document.runs.isEmpty {
+            var gridOnly = document
+            gridOnly.seeds = []
+            for cell in try gridOnly.cells() {
+                var config = cell.config
+                try config.apply(overrides: overrides)
+                variants.append(Variant(name: cell.name, config: config, settings: try decode(config, cell: cell.name),
+                                        requestsCachedMode: requestsCachedMode(config), location: source))
+            }
+        }
+        var seen = Set<String>()
+        for v in variants where !seen.insert(v.name).inserted {
+            throw ConfigError(source: source, key: "runs", "two cells are named '\(v.name)'")
+        }
+        let baseSettings = try decode(base, cell: "base")
+        let seeds = document.seeds.isEmpty ? [Int(baseSettings.train.seed)] : document.seeds
+        let manifest = Manifest(url: url, name: baseSettings.name, text: text, document: document, variants: variants, seeds: seeds)
+        try ManifestValidation.check(manifest)
+        return manifest
+    }
+
+    /// Whether `config` asks for cached mode on an encoder the plan provides.
+    static func requestsCachedMode(_ config: Config) -> Bool {
+        let encoderKeys = ["train.encoder_run", "train.encoder_checkpoint", "train.features.train"]  // whichever the schema has
+        return config.values["train.mode"] == .string("cached")
+            && encoderKeys.allSatisfy { config.values[$0] == nil || config.values[$0] == .string("") }
+    }
+
+    /// Typed settings (ranges and cross-key rules checked); problems name the cell. A cell that
+    /// asks for cached mode without naming an encoder checkpoint is decoded in end-to-end mode:
+    /// its encoder is a step of the plan.
+    static func decode(_ config: Config, cell: String) throws -> RunSettings {
+        var config = config
+        if requestsCachedMode(config) { try config.set("train.mode", text: "end_to_end", source: "plan") }
+        do { return try RunSettings(config) } catch let e as ConfigError {
+            throw ConfigError(source: e.source, key: e.key, e.message + " (cell '\(cell)')")
+        } catch let e as ConfigProblems {
+            throw ConfigProblems(e.problems.map { ConfigError(source: $0.source, key: $0.key, $0.message + " (cell '\(cell)')") })
+        }
+    }
+
+    /// The seeds `variant` runs with.
+    public func seeds(of variant: Variant) -> [Int] { variant.seeds ?? seeds }
+
+    /// The variant's typed settings for `seed` (see `decode`).
+    public func settings(_ variant: Variant, seed: Int) throws -> RunSettings {
+        try Manifest.decode(try config(variant, seed: seed), cell: variant.name)
+    }
+
+    /// The variant's configuration for `seed`.
+    public func config(_ variant: Variant, seed: Int) throws -> Config {
+        var c = variant.config
+        try c.set("train.seed", text: String(seed))
+        return c
+    }
+}

@@ -1,0 +1,245 @@
+import DocData
+import Foundation
+import Training
+
+/// The steps of a manifest in dependency order — datasets, tokenizers, one encoder training
+/// per distinct encoder-side configuration, one feature cache per (encoder, prompt, split),
+/// then every cell's training and evaluation — each marked built, reused, resumed or deferred
+/// from what is on disk.
+///
+/// Cells ask for `train.mode: cached` unless they change the encoder (`page_head.probe: true`
+/// encodes every page a second time, so the probe trains end to end). A cached cell's encoder
+/// is the end-to-end cell of the manifest (without the probe) with the same encoder-side settings and seed, or,
+/// when there is none, an encoder run of its own under `runs/<name>/_encoders/`.
+///
+/// ```swift
+/// let plan = try ExperimentPlan(manifest: manifest, runsDirectory: URL(fileURLWithPath: "runs"), dataDirectory: data)
+/// print(plan.text)
+/// ```
+public struct ExperimentPlan: Sendable {
+    /// Whether this build trains cached cells on feature caches (its schema has
+    /// `train.encoder_run`, the run whose encoder cached training freezes). Until it does, cached
+    /// cells train end to end, warm-started from their encoder run, and say so in the log.
+    public static var cachedModeAvailable: Bool { ConfigSchema.key("train.encoder_run") != nil }
+
+    public let manifest: Manifest
+    public let root: URL
+    public let dataDirectory: URL
+    public private(set) var steps: [PlanStep] = []
+
+    /// `only`: restrict to one cell (its variant name, or `variant/seed-N`); the steps it depends on stay.
+    public init(manifest: Manifest, runsDirectory: URL, dataDirectory: URL, only: String? = nil) throws {
+        self.manifest = manifest
+        self.root = runsDirectory.appendingPathComponent(manifest.name)
+        self.dataDirectory = dataDirectory
+        let fm = FileManager.default
+
+        struct Cell { var variant: Manifest.Variant; var seed: Int; var config: RunSettings; var cached: Bool; var dir: URL }
+        var cells: [Cell] = []
+        for variant in manifest.variants {
+            for seed in manifest.seeds(of: variant) {
+                let config = try manifest.settings(variant, seed: seed)
+                let cached = variant.requestsCachedMode && !config.pageHead.probe
+                cells.append(Cell(variant: variant, seed: seed, config: config, cached: cached,
+                                  dir: root.appendingPathComponent(variant.name).appendingPathComponent("seed-\(seed)")))
+            }
+        }
+        if let only {
+            let kept = cells.filter { $0.variant.name == only || "\($0.variant.name)/seed-\($0.seed)" == only }
+            guard !kept.isEmpty else {
+                let names = manifest.variants.map(\.name)
+                let suggestion = names.min { AnswerMetrics.levenshtein(Array($0.unicodeScalars), Array(only.unicodeScalars))
+                    < AnswerMetrics.levenshtein(Array($1.unicodeScalars), Array(only.unicodeScalars)) }
+                throw ConfigError(source: "--only", key: only, "no such cell" + (suggestion.map { " (did you mean \($0)?)" } ?? "")
+                                  + "; cells: \(names.joined(separator: ", "))")
+            }
+            cells = kept
+        }
+
+        // Datasets and tokenizers, once each.
+        var seenData = Set<String>(), seenTokenizers = Set<String>()
+        for cell in cells {
+            let prep = RunPreparation(settings: cell.config, dataDirectory: dataDirectory)
+            let root = prep.syntheticRoot ?? URL(fileURLWithPath: cell.config.dataset.mpdocvqa.root)
+            if seenData.insert(root.path).inserted {
+                let ready = prep.datasetIsReady
+                steps.append(PlanStep(kind: .dataset, title: prep.usesReleasedDataset ? "dataset \(root.path)" : "synthetic dataset \(root.lastPathComponent)",
+                                      status: ready ? .reuse : .build, settings: cell.config, encoderPasses: 0,
+                                      estimatedSeconds: ready ? 0 : CostModel.datasetSeconds(cell.config)))
+            }
+            let tokenizer = prep.tokenizerURL(layout: DatasetLayout(root: root))
+            if seenTokenizers.insert(tokenizer.path).inserted {
+                let ready = fm.fileExists(atPath: tokenizer.path)
+                steps.append(PlanStep(kind: .tokenizer, title: "tokenizer \(tokenizer.lastPathComponent)", status: ready ? .reuse : .build,
+                                      settings: cell.config, encoderPasses: 0, estimatedSeconds: ready ? 0 : CostModel.tokenizerSeconds(cell.config)))
+            }
+        }
+
+        // Encoders of the cached cells: an end-to-end cell with the same encoder side, else a run of their own.
+        // Every end-to-end cell of the manifest is a candidate, even when --only leaves it out.
+        var allCells = cells
+        if only != nil {
+            for variant in manifest.variants {
+                for seed in manifest.seeds(of: variant) where !allCells.contains(where: { $0.variant.name == variant.name && $0.seed == seed }) {
+                    let config = try manifest.settings(variant, seed: seed)
+                    allCells.append(Cell(variant: variant, seed: seed, config: config,
+                                         cached: variant.requestsCachedMode && !config.pageHead.probe,
+                                         dir: root.appendingPathComponent(variant.name).appendingPathComponent("seed-\(seed)")))
+                }
+            }
+        }
+        var encoderOf: [String: (dir: URL, config: RunSettings, isCell: Bool)] = [:]
+        for cell in cells where cell.cached {
+            let key = ExperimentPlan.encoderFingerprint(cell.config)
+            if encoderOf[key] != nil { continue }
+            // A probe cell's encoder also learned the probe pass: not the plain encoder a cached cell freezes.
+            if let e2e = allCells.first(where: { !$0.cached && !$0.config.pageHead.probe && ExperimentPlan.encoderFingerprint($0.config) == key }) {
+                encoderOf[key] = (e2e.dir, e2e.config, true)
+            } else {
+                let config = cell.config   // decoded in end-to-end mode already (Manifest.decode)
+                let hash = String(format: "%08x", ExperimentPlan.stableHash(key))
+                encoderOf[key] = (root.appendingPathComponent("_encoders/\(hash)"), config, false)
+            }
+        }
+        var encoderDirs = Set<String>()
+        for (_, encoder) in encoderOf.sorted(by: { $0.value.dir.path < $1.value.dir.path }) where encoderDirs.insert(encoder.dir.path).inserted {
+            let cell = cells.first { $0.dir == encoder.dir }
+            steps.append(trainStep(kind: .encoder, title: "encoder \(ExperimentPlan.relative(encoder.dir, to: root)) (end to end)",
+                                   dir: encoder.dir, config: encoder.config, cell: cell?.variant.name, seed: cell?.seed))
+        }
+
+        // Feature caches: one per (encoder, prompt, split) the cached cells read.
+        var seenCaches = Set<String>()
+        for cell in cells where cell.cached {
+            let encoder = encoderOf[ExperimentPlan.encoderFingerprint(cell.config)]!
+            let template = cell.config.encoder.prompt
+            for split in ["train", "val"] {
+                let key = "\(encoder.dir.path)|\(template)|\(split)"
+                guard seenCaches.insert(key).inserted else { continue }
+                let questions = Double(split == "train" ? cell.config.dataset.synthetic.train : cell.config.dataset.synthetic.val)
+                steps.append(PlanStep(kind: .cache, title: "feature cache \(ExperimentPlan.relative(encoder.dir, to: root)) \"\(template)\" \(split)",
+                                      status: ExperimentPlan.cachedModeAvailable ? .build : .deferred, settings: cell.config,
+                                      encoderPasses: questions * CostModel.meanPages(cell.config),
+                                      estimatedSeconds: ExperimentPlan.cachedModeAvailable ? CostModel.cacheSeconds(cell.config, questions: questions) : 0,
+                                      estimatedSecondsWithCachedMode: CostModel.cacheSeconds(cell.config, questions: questions),
+                                      encoderRun: encoder.dir))
+            }
+        }
+
+        // Every cell: training (unless it was the encoder step) and evaluation.
+        for cell in cells {
+            if !encoderDirs.contains(cell.dir.path) {
+                let config = cell.config
+                var step: PlanStep
+                if cell.cached {
+                    let encoder = encoderOf[ExperimentPlan.encoderFingerprint(cell.config)]!
+                    // Until cached mode is in the build the cell runs as decoded: end to end (Manifest.decode).
+                    step = trainStep(kind: .train, title: "train \(cell.variant.name) seed \(cell.seed) (\(ExperimentPlan.cachedModeAvailable ? "cached" : "cached mode pending: end to end, warm-started from the encoder run"))",
+                                     dir: cell.dir, config: config, cell: cell.variant.name, seed: cell.seed)
+                    step.encoderRun = encoder.dir
+                    step.cachedFallback = !ExperimentPlan.cachedModeAvailable
+                    step.estimatedSecondsWithCachedMode = step.status == .reuse ? 0 : CostModel.trainingSeconds(cell.config, cached: true)
+                    if ExperimentPlan.cachedModeAvailable {
+                        // Cached training reads summaries from the caches: no page is encoded.
+                        step.encoderPasses = 0
+                        step.estimatedSeconds = step.estimatedSecondsWithCachedMode
+                    }
+                } else {
+                    let probe = cell.variant.requestsCachedMode
+                    step = trainStep(kind: .train, title: "train \(cell.variant.name) seed \(cell.seed) (end to end\(probe ? ": the probe changes the encoder" : ""))",
+                                     dir: cell.dir, config: config, cell: cell.variant.name, seed: cell.seed)
+                }
+                steps.append(step)
+            }
+            let done = fm.fileExists(atPath: RunDirectory(cell.dir).evaluation("val").appendingPathComponent("metrics.json").path)
+            let questions = Double(cell.config.dataset.synthetic.val)
+            steps.append(PlanStep(kind: .eval, title: "evaluate \(cell.variant.name) seed \(cell.seed) on val", status: done ? .reuse : .build,
+                                  cell: cell.variant.name, seed: cell.seed, runDirectory: cell.dir, settings: cell.config,
+                                  encoderPasses: questions * CostModel.meanPages(cell.config) * CostModel.passesPerQuestion(cell.config),
+                                  estimatedSeconds: done ? 0 : CostModel.evaluationSeconds(cell.config, questions: questions)))
+            steps[steps.count - 1].estimatedSecondsWithCachedMode = steps[steps.count - 1].estimatedSeconds
+        }
+        // A cache is needed only by cells still to train or evaluate: with all of them done it is
+        // reused (whether or not its file is still there), so a finished grid does no work.
+        for i in steps.indices where steps[i].kind == .cache && steps[i].status == .build {
+            let encoder = steps[i].encoderRun
+            let trainings = steps.filter { $0.kind == .train && $0.encoderRun == encoder }
+            let directories = Set(trainings.compactMap { $0.runDirectory?.path })
+            let readers = trainings + steps.filter { $0.kind == .eval && directories.contains($0.runDirectory?.path ?? "") }
+            if !readers.isEmpty && readers.allSatisfy({ $0.status == .reuse }) {
+                steps[i].status = .reuse
+                steps[i].estimatedSeconds = 0
+            }
+        }
+    }
+
+    /// The completion marker a finished training leaves in its run directory.
+    public static func completionMarker(_ dir: URL) -> URL { dir.appendingPathComponent("complete.json") }
+
+    private func trainStep(kind: PlanStep.Kind, title: String, dir: URL, config: RunSettings, cell: String?, seed: Int?) -> PlanStep {
+        let fm = FileManager.default
+        let status: PlanStep.Status = fm.fileExists(atPath: ExperimentPlan.completionMarker(dir).path) ? .reuse
+            : fm.fileExists(atPath: RunDirectory(dir).latestCheckpoint.path) ? .resume : .build
+        let passes = Double(config.train.steps) * CostModel.pagesPerStep(config)
+        let seconds = status == .reuse ? 0 : CostModel.trainingSeconds(config)
+        return PlanStep(kind: kind, title: title, status: status, cell: cell, seed: seed, runDirectory: dir, settings: config,
+                        encoderPasses: passes, estimatedSeconds: seconds, estimatedSecondsWithCachedMode: seconds)
+    }
+
+    /// The settings that determine a page encoder's summaries: data, tokenizer, model, encoder, prompts, seed
+    /// (`dataset.synthetic.online` aside).
+    static func encoderFingerprint(_ s: RunSettings) -> String {
+        let c = s.config
+        // `dataset.synthetic.online` only changes which documents training draws, not the data an encoder reads.
+        let keys = c.values.keys.filter { k in ["dataset.", "tokenizer.", "model.", "encoder."].contains { k.hasPrefix($0) } && k != "dataset.synthetic.online" }.sorted()
+        return (keys.map { "\($0)=\(c.values[$0]!)" } + c.prompts.keys.sorted().map { "prompts.\($0)=\(c.prompts[$0]!)" }
+                + ["seed=\(s.train.seed)"]).joined(separator: ";")
+    }
+
+    /// FNV-1a: a short name for an encoder configuration, the same on every machine.
+    static func stableHash(_ s: String) -> UInt32 {
+        var h: UInt32 = 2_166_136_261
+        for b in s.utf8 { h = (h ^ UInt32(b)) &* 16_777_619 }
+        return h
+    }
+
+    static func relative(_ url: URL, to root: URL) -> String {
+        let p = url.path, r = root.path + "/"
+        return p.hasPrefix(r) ? String(p.dropFirst(r.count)) : p
+    }
+
+    /// Steps still to execute (built or resumed).
+    public var pending: [PlanStep] { steps.filter { $0.status == .build || $0.status == .resume } }
+
+    /// Estimated seconds of the remaining work.
+    public var estimatedSeconds: Double { steps.reduce(0) { $0 + $1.estimatedSeconds } }
+
+    /// Number of (cell, seed) pairs.
+    public var cellCount: Int { steps.filter { $0.kind == .eval }.count }
+
+    /// The plan as printed by `mpvqa run --dry-run`.
+    public var text: String {
+        var lines = ["plan for \(manifest.url.lastPathComponent) (\(manifest.name)): \(manifest.variants.count) cells, \(cellCount) runs (cells × seeds) in \(root.path)"]
+        lines.append("cells: " + manifest.variants.map(\.name).joined(separator: ", ") + "; seeds: " + manifest.seeds.map(String.init).joined(separator: ", "))
+        for (i, step) in steps.enumerated() {
+            let status = switch step.status { case .build: "build  "; case .reuse: "reuse  "; case .resume: "resume "; case .deferred: "planned" }
+            let cost = step.status == .reuse ? "" : step.status == .deferred ? "  (cached mode is not in this build yet)"
+                : step.kind == .cache ? "  (built by the first cell that reads it)"
+                : String(format: "  ~%@%@", ExperimentPlan.duration(step.estimatedSeconds),
+                         step.encoderPasses > 0 ? String(format: ", %.0f encoder passes over pages", step.encoderPasses) : "")
+            lines.append(String(format: "%3d. ", i + 1) + "[\(status)] \(step.kind.rawValue.padding(toLength: 9, withPad: " ", startingAt: 0)) \(step.title)\(cost)")
+        }
+        let passes = steps.filter { $0.status != .reuse && $0.status != .deferred }.reduce(0) { $0 + $1.encoderPasses }
+        lines.append(String(format: "to build: %d steps, %d reused; %.0f encoder passes over pages; estimated %@ on 2 cores (rough: FLOP count calibrated on the from-scratch recipe)",
+                            pending.count, steps.filter { $0.status == .reuse }.count, passes, ExperimentPlan.duration(estimatedSeconds)))
+        if !ExperimentPlan.cachedModeAvailable && steps.contains(where: { $0.cachedFallback }) {
+            let cached = steps.reduce(0) { $0 + $1.estimatedSecondsWithCachedMode }
+            lines.append("with cached mode (cells on feature caches instead of warm-started end to end): estimated \(ExperimentPlan.duration(cached))")
+        }
+        return lines.joined(separator: "\n")
+    }
+
+    static func duration(_ seconds: Double) -> String {
+        seconds < 90 ? String(format: "%.0f s", seconds) : seconds < 5400 ? String(format: "%.1f min", seconds / 60) : String(format: "%.1f h", seconds / 3600)
+    }
+}

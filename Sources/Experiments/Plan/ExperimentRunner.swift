@@ -1,0 +1,143 @@
+import Foundation
+import RunSupport
+import Training
+
+/// Executes an `ExperimentPlan` step by step through the library (Trainer, RunEvaluation),
+/// skipping what is complete and saying so, then aggregates the results and writes the report.
+/// A killed run resumes: finished trainings leave `complete.json`, unfinished ones continue
+/// from their latest checkpoint, finished evaluations leave `eval/val/metrics.json`.
+///
+/// ```swift
+/// let runner = ExperimentRunner(plan: plan, reportDirectory: URL(fileURLWithPath: "notebooks-md"))
+/// let results = try runner.run()
+/// ```
+public struct ExperimentRunner {
+    public let plan: ExperimentPlan
+    public let reportDirectory: URL
+    public let log: RunLog
+
+    public init(plan: ExperimentPlan, reportDirectory: URL) throws {
+        self.plan = plan
+        self.reportDirectory = reportDirectory
+        try FileManager.default.createDirectory(at: plan.root, withIntermediateDirectories: true)
+        log = RunLog(plan.root.appendingPathComponent("run.log"))
+    }
+
+    /// Runs every step; returns the aggregated results (also written as results.csv / results.json).
+    @discardableResult
+    public func run() throws -> ExperimentResults {
+        let started = Date()
+        try AtomicFile.write(plan.manifest.text, to: plan.root.appendingPathComponent("manifest.yaml"))
+        log("mpvqa run \(plan.manifest.url.path): \(plan.cellCount) runs, \(plan.pending.count) steps to do, estimated \(ExperimentPlan.duration(plan.estimatedSeconds))")
+        let total = plan.cellCount
+        var cellsDone = plan.steps.filter { $0.kind == .eval && $0.status == .reuse }.count
+        var estimatedDone = 0.0, remaining = plan.estimatedSeconds
+        for (index, step) in plan.steps.enumerated() {
+            let label = "step \(index + 1)/\(plan.steps.count) \(step.kind.rawValue): \(step.title)"
+            switch step.status {
+            case .reuse:
+                log("skip \(label): complete, reused")
+                continue
+            case .deferred:
+                log("skip \(label): planned only — cached mode is not in this build; the cells that read it train end to end, warm-started from the encoder run")
+                continue
+            case .build, .resume:
+                break
+            }
+            let elapsed = Date().timeIntervalSince(started)
+            // ETA: the remaining estimate, scaled by how the finished estimates compared with reality.
+            let scale = estimatedDone > 30 ? elapsed / estimatedDone : 1
+            log(String(format: "[grid %@] cells %d/%d done · elapsed %@ · ETA %@ · %@", plan.manifest.name, cellsDone, total,
+                       ExperimentPlan.duration(elapsed), ExperimentPlan.duration(remaining * scale), label))
+            try execute(step)
+            estimatedDone += step.estimatedSeconds
+            remaining -= step.estimatedSeconds
+            if step.kind == .eval { cellsDone += 1 }
+        }
+        let results = try ExperimentResults.collect(plan: plan)
+        try results.write(to: plan.root)
+        log("results: \(plan.root.appendingPathComponent("results.csv").path), results.json")
+        let report = try ExperimentReport(plan: plan, results: results).write(to: reportDirectory)
+        log(String(format: "done in %@; report %@", ExperimentPlan.duration(Date().timeIntervalSince(started)), report.path))
+        return results
+    }
+
+    /// Settings cached training requires (README "Experiments"), applied to cached cells.
+    static let cachedModeRequirements: [(String, String)] = [
+        ("train.page_window", "0"), ("train.single_page_warmup_steps", "0"), ("dataset.synthetic.online", "false"), ("eval.answer", "generate"),
+    ]
+
+    /// The settings of a cached cell on `encoder` (`train.mode: cached`, `train.encoder_run`),
+    /// or nil when this build has no cached mode or refuses these settings in it (logged: the
+    /// cell then trains end to end, warm-started).
+    func cachedSettings(_ step: PlanStep, encoder: URL) -> RunSettings? {
+        guard ExperimentPlan.cachedModeAvailable else { return nil }
+        do {
+            var c = step.settings.config
+            try c.set("train.mode", text: "cached", source: "plan")
+            try c.set("train.encoder_run", text: encoder.path, source: "plan")
+            // What cached training requires, where the manifest's recipe (made for end-to-end
+            // training) differs: full documents from a fixed split, generated answers (the span
+            // head reads encoder token states, which are not cached).
+            var changed: [String] = []
+            for (key, value) in ExperimentRunner.cachedModeRequirements where ConfigSchema.key(key) != nil {
+                if let current = c.values[key], current.description != value {
+                    try c.set(key, text: value, source: "plan")
+                    changed.append("\(key) \(current) → \(value)")
+                }
+            }
+            if !changed.isEmpty { log("cell \(step.cell ?? "?") in cached mode: " + changed.joined(separator: ", ")) }
+            return try RunSettings(c)
+        } catch {
+            log("cell \(step.cell ?? "?"): cached mode refuses its settings (\(error)); it trains end to end, warm-started, instead")
+            return nil
+        }
+    }
+
+    func execute(_ step: PlanStep) throws {
+        let data = plan.dataDirectory
+        switch step.kind {
+        case .dataset:
+            _ = try RunPreparation(settings: step.settings, dataDirectory: data, log: log).dataset()
+        case .tokenizer:
+            let prep = RunPreparation(settings: step.settings, dataDirectory: data, log: log)
+            _ = try prep.tokenizer(layout: try prep.dataset())
+        case .cache:
+            // Cached training builds (or reuses, or resumes) the caches of its encoder run in
+            // `train.cache_dir` when it opens them, so the first cell that reads a cache builds it.
+            log("feature cache: built by the first cell that reads it (cached training opens its caches)")
+        case .encoder, .train:
+            guard let dir = step.runDirectory else { return }
+            var settings = step.settings
+            var initial: URL? = nil
+            var mode = settings.train.mode.rawValue
+            if let encoder = step.encoderRun {
+                if let cached = cachedSettings(step, encoder: encoder) {
+                    settings = cached
+                    mode = "cached"
+                } else {
+                    let run = RunDirectory(encoder)
+                    let weights = FileManager.default.fileExists(atPath: run.bestCheckpoint.path) ? run.bestCheckpoint : run.latestCheckpoint
+                    initial = weights
+                    mode = "end_to_end (warm start; cached mode pending)"
+                    log("cell \(step.cell ?? "?") asks for train.mode: cached; it trains end to end for \(settings.train.steps) steps instead, warm-started from \(weights.path)")
+                }
+            }
+            let run = RunDirectory(dir)
+            let resume = step.status == .resume
+            if resume { log("resuming \(dir.path) from its latest checkpoint") }
+            let trainer = try Trainer(settings: settings, run: run, dataDirectory: data, resume: resume, initialWeights: initial)
+            let state = try trainer.run()
+            let marker: [String: Any] = ["steps": state.step, "minutes": state.elapsedSeconds / 60, "best_val_anls": state.bestScore,
+                                         "best_step": state.bestStep, "mode": mode, "encoder_run": step.encoderRun?.path ?? ""]
+            try AtomicFile.write(try JSONSerialization.data(withJSONObject: marker, options: [.prettyPrinted, .sortedKeys]),
+                                 to: ExperimentPlan.completionMarker(dir))
+        case .eval:
+            guard let dir = step.runDirectory else { return }
+            let summary = try RunEvaluation(run: RunDirectory(dir), split: "val", beams: step.settings.eval.beams, dataDirectory: data).evaluate()
+            if let m = summary.report?.overall {
+                log(String(format: "%@ seed %d: val ANLS %.4f accuracy %.4f page acc %.4f", step.cell ?? "?", step.seed ?? 0, m.anls, m.accuracy, m.pageAccuracy))
+            }
+        }
+    }
+}

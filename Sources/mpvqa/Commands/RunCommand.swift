@@ -1,0 +1,90 @@
+import ArgumentParser
+import Experiments
+import Foundation
+import Training
+
+/// `mpvqa run MANIFEST [--set key=value]... [--only CELL] [--dry-run]`.
+struct RunCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "run",
+        abstract: "Run every cell of an experiment manifest (grid × seeds, named runs), then aggregate and report.",
+        discussion: """
+        Plans the steps in dependency order (synthetic data, tokenizer, encoder trainings, feature caches, \
+        each cell's training and evaluation), skips what is complete and resumes what was killed. One run \
+        directory per cell and seed: runs/<name>/<cell>/seed-<N>/. Writes runs/<name>/results.csv and \
+        results.json, and the report notebooks-md/<name>.md with its charts.
+        """)
+
+    @Argument(help: "The manifest (YAML): base config + grid + seeds + runs.")
+    var manifest: String
+
+    @Option(name: .customLong("set"), help: "Override a key of every cell (repeatable), e.g. --set train.steps=100.")
+    var overrides: [String] = []
+
+    @Option(help: "Run only this cell (its name, or NAME/seed-N) and what it depends on.")
+    var only: String?
+
+    @Flag(help: "Print the plan (built / reused steps, page encodings, estimated time) and exit.")
+    var dryRun = false
+
+    @Option(help: "Where run directories go (runs/<name>/...).")
+    var runsDir = "runs"
+
+    @Option(help: "Shared cache of generated datasets and tokenizers.")
+    var dataDir = "runs/_data"
+
+    @Option(help: "Where the report goes (<dir>/<name>.md and <dir>/<name>/*.png).")
+    var reportDir = "notebooks-md"
+
+    func run() throws {
+        let loaded = try Manifest.load(URL(fileURLWithPath: manifest), overrides: overrides)
+        let plan = try ExperimentPlan(manifest: loaded, runsDirectory: URL(fileURLWithPath: runsDir),
+                                      dataDirectory: URL(fileURLWithPath: dataDir), only: only)
+        print(plan.text)
+        if dryRun { return }
+        let results = try ExperimentRunner(plan: plan, reportDirectory: URL(fileURLWithPath: reportDir)).run()
+        print("")
+        print("cell                          seeds  gen ANLS  ext ANLS  accuracy  page acc  top-3")
+        for cell in results.cells {
+            let n = results.rows.filter { $0.cell == cell }.count
+            let values = ["generated_anls", "extracted_anls", "accuracy", "page_accuracy", "top3_page_accuracy"].map { key -> String in
+                let v = results.stats(cell, key).mean
+                return v.isNaN ? "   -    " : String(format: "%.4f  ", v)
+            }
+            print(cell.padding(toLength: 30, withPad: " ", startingAt: 0) + String(format: "%5d  ", n) + values.joined(separator: "  "))
+        }
+        print("results: \(plan.root.path)/results.csv, results.json")
+        print("report: \(reportDir)/\(loaded.name).md")
+    }
+}
+
+/// `mpvqa report MANIFEST`.
+struct ReportCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "report",
+        abstract: "Write notebooks-md/<name>.md and its PNG charts from a manifest's finished runs.")
+
+    @Argument(help: "The manifest the runs were made with.")
+    var manifest: String
+
+    @Option(name: .customLong("set"), help: "The overrides the runs were made with (repeatable).")
+    var overrides: [String] = []
+
+    @Option(help: "Where run directories are.")
+    var runsDir = "runs"
+
+    @Option(help: "Shared cache of generated datasets and tokenizers.")
+    var dataDir = "runs/_data"
+
+    @Option(help: "Where the report goes.")
+    var reportDir = "notebooks-md"
+
+    func run() throws {
+        let loaded = try Manifest.load(URL(fileURLWithPath: manifest), overrides: overrides)
+        let plan = try ExperimentPlan(manifest: loaded, runsDirectory: URL(fileURLWithPath: runsDir), dataDirectory: URL(fileURLWithPath: dataDir))
+        let results = try ExperimentResults.collect(plan: plan)
+        try results.write(to: plan.root)
+        let url = try ExperimentReport(plan: plan, results: results).write(to: URL(fileURLWithPath: reportDir))
+        print("report: \(url.path) (\(results.rows.count) evaluated runs of \(plan.cellCount))")
+    }
+}

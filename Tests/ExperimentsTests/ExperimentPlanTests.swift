@@ -1,0 +1,111 @@
+import Experiments
+import Foundation
+import Training
+import XCTest
+
+/// The plan: dependency order, one encoder per encoder-side configuration (an end-to-end cell
+/// when the manifest has one), one cache per (encoder, prompt, split), the probe end to end,
+/// and what is on disk reused or resumed.
+final class ExperimentPlanTests: XCTestCase {
+    var work: URL!
+
+    override func setUpWithError() throws {
+        work = FileManager.default.temporaryDirectory.appendingPathComponent("mpvqa-plan-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: work, withIntermediateDirectories: true)
+    }
+
+    override func tearDownWithError() throws { try? FileManager.default.removeItem(at: work) }
+
+    func plan(_ text: String, only: String? = nil) throws -> ExperimentPlan {
+        let url = work.appendingPathComponent("p.yaml")
+        try text.write(to: url, atomically: true, encoding: .utf8)
+        return try ExperimentPlan(manifest: try Manifest.load(url), runsDirectory: work.appendingPathComponent("runs"),
+                                  dataDirectory: work.appendingPathComponent("data"), only: only)
+    }
+
+    static let manifest = """
+    name: p
+    dataset: {synthetic: {train: 20, val: 8, test: 4, max_pages: 3}}
+    train: {mode: cached, steps: 10, warmup_steps: 2}
+    runs:
+      - {name: e2e, set: {train.mode: end_to_end, train.steps: 50}}
+    grid: {page_head.pooling: [max, mean], page_head.probe: [false, true]}
+    seeds: [1, 2]
+    """
+
+    func testStepsInDependencyOrderWithSharedEncoderAndCaches() throws {
+        let p = try plan(Self.manifest)
+        let kinds = p.steps.map(\.kind)
+        XCTAssertEqual(Array(kinds.prefix(2)), [.dataset, .tokenizer])
+        // One encoder per seed, and it is the end-to-end cell of that seed (not a probe cell).
+        let encoders = p.steps.filter { $0.kind == .encoder }
+        XCTAssertEqual(encoders.map { $0.runDirectory!.path }, [1, 2].map { work.appendingPathComponent("runs/p/e2e/seed-\($0)").path })
+        // Caches: (encoder, prompt, split) = 2 encoders × 1 prompt × {train, val}.
+        XCTAssertEqual(p.steps.filter { $0.kind == .cache }.count, 4)
+        let lastEncoder = kinds.lastIndex(of: .encoder)!, firstCache = kinds.firstIndex(of: .cache)!, lastCache = kinds.lastIndex(of: .cache)!
+        let firstTrain = kinds.firstIndex(of: .train)!
+        XCTAssertLessThan(lastEncoder, firstCache)
+        XCTAssertLessThan(lastCache, firstTrain)
+        // Every (cell, seed) is evaluated once; the encoders are not trained a second time.
+        XCTAssertEqual(p.steps.filter { $0.kind == .eval }.count, 5 * 2)
+        XCTAssertEqual(p.steps.filter { $0.kind == .train }.count, 4 * 2)
+        // The probe changes the encoder: end to end, no warm start; the other cells read the encoder of their seed.
+        for step in p.steps where step.kind == .train {
+            if step.settings.pageHead.probe {
+                XCTAssertNil(step.encoderRun)
+                XCTAssertEqual(step.settings.train.mode, .endToEnd)
+            } else {
+                XCTAssertEqual(step.encoderRun?.lastPathComponent, "seed-\(step.seed!)")
+            }
+        }
+        XCTAssertTrue(p.text.contains("estimated"))
+        XCTAssertTrue(p.text.contains("[build  ] encoder"))
+    }
+
+    func testWithoutAnEndToEndCellEachEncoderSideGetsItsOwnEncoderRun() throws {
+        let p = try plan("""
+        name: p
+        dataset: {synthetic: {train: 20, val: 8, test: 4, max_pages: 3}}
+        train: {mode: cached, steps: 10, warmup_steps: 2}
+        grid: {encoder.summary_tokens: [2, 4], page_head.pooling: [max, mean]}
+        """)
+        let encoders = p.steps.filter { $0.kind == .encoder }
+        XCTAssertEqual(encoders.count, 2)
+        XCTAssertTrue(encoders.allSatisfy { $0.runDirectory!.path.contains("/_encoders/") && $0.settings.train.mode == .endToEnd })
+        XCTAssertEqual(Set(encoders.map { $0.settings.encoder.summaryTokens }), [2, 4])
+    }
+
+    func testFinishedAndKilledStepsAreReusedAndResumed() throws {
+        let root = work.appendingPathComponent("runs/p")
+        let fm = FileManager.default
+        // e2e seed 1 finished and evaluated; pooling=max,probe=false seed 1 killed mid-training.
+        let e2e = root.appendingPathComponent("e2e/seed-1")
+        try fm.createDirectory(at: e2e.appendingPathComponent("eval/val"), withIntermediateDirectories: true)
+        try "{}".write(to: e2e.appendingPathComponent("complete.json"), atomically: true, encoding: .utf8)
+        try "{}".write(to: e2e.appendingPathComponent("eval/val/metrics.json"), atomically: true, encoding: .utf8)
+        let killed = root.appendingPathComponent("pooling=max,probe=false/seed-1")
+        try fm.createDirectory(at: killed.appendingPathComponent("checkpoints"), withIntermediateDirectories: true)
+        try "x".write(to: killed.appendingPathComponent("checkpoints/latest.safetensors"), atomically: true, encoding: .utf8)
+
+        let p = try plan(Self.manifest)
+        func status(_ kind: PlanStep.Kind, _ cell: String, _ seed: Int) -> PlanStep.Status? {
+            p.steps.first { $0.kind == kind && $0.cell == cell && $0.seed == seed }?.status
+        }
+        XCTAssertEqual(status(.encoder, "e2e", 1), .reuse)
+        XCTAssertEqual(status(.eval, "e2e", 1), .reuse)
+        XCTAssertEqual(status(.encoder, "e2e", 2), .build)
+        XCTAssertEqual(status(.train, "pooling=max,probe=false", 1), .resume)
+        XCTAssertEqual(status(.train, "pooling=max,probe=false", 2), .build)
+        XCTAssertTrue(p.text.contains("[reuse  ] encoder"))
+        XCTAssertTrue(p.text.contains("[resume ] train"))
+    }
+
+    func testOnlyKeepsOneCellAndItsDependencies() throws {
+        let p = try plan(Self.manifest, only: "pooling=mean,probe=false")
+        XCTAssertEqual(Set(p.steps.filter { $0.kind == .eval }.map(\.cell)), ["pooling=mean,probe=false"])
+        XCTAssertEqual(p.steps.filter { $0.kind == .encoder }.count, 2)   // the e2e cells it reads, though not selected
+        XCTAssertThrowsError(try plan(Self.manifest, only: "pooling=men,probe=false")) { error in
+            XCTAssertTrue("\(error)".contains("did you mean pooling=mean,probe=false?"), "\(error)")
+        }
+    }
+}
