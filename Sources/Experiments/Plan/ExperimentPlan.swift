@@ -104,7 +104,7 @@ public struct ExperimentPlan: Sendable {
         var encoderDirs = Set<String>()
         for (_, encoder) in encoderOf.sorted(by: { $0.value.dir.path < $1.value.dir.path }) where encoderDirs.insert(encoder.dir.path).inserted {
             let cell = cells.first { $0.dir == encoder.dir }
-            steps.append(trainStep(kind: .encoder, title: "encoder \(ExperimentPlan.relative(encoder.dir, to: root)) (end to end)",
+            steps.append(try trainStep(kind: .encoder, title: "encoder \(ExperimentPlan.relative(encoder.dir, to: root)) (end to end)",
                                    dir: encoder.dir, config: encoder.config, cell: cell?.variant.name, seed: cell?.seed))
         }
 
@@ -134,7 +134,7 @@ public struct ExperimentPlan: Sendable {
                 if cell.cached {
                     let encoder = encoderOf[ExperimentPlan.encoderFingerprint(cell.config)]!
                     // Until cached mode is in the build the cell runs as decoded: end to end (Manifest.decode).
-                    step = trainStep(kind: .train, title: "train \(cell.variant.name) seed \(cell.seed) (\(ExperimentPlan.cachedModeAvailable ? "cached" : "cached mode pending: end to end, warm-started from the encoder run"))",
+                    step = try trainStep(kind: .train, title: "train \(cell.variant.name) seed \(cell.seed) (\(ExperimentPlan.cachedModeAvailable ? "cached" : "cached mode pending: end to end, warm-started from the encoder run"))",
                                      dir: cell.dir, config: config, cell: cell.variant.name, seed: cell.seed)
                     step.encoderRun = encoder.dir
                     step.cachedFallback = !ExperimentPlan.cachedModeAvailable
@@ -146,7 +146,7 @@ public struct ExperimentPlan: Sendable {
                     }
                 } else {
                     let probe = cell.variant.requestsCachedMode
-                    step = trainStep(kind: .train, title: "train \(cell.variant.name) seed \(cell.seed) (end to end\(probe ? ": the probe changes the encoder" : ""))",
+                    step = try trainStep(kind: .train, title: "train \(cell.variant.name) seed \(cell.seed) (end to end\(probe ? ": the probe changes the encoder" : ""))",
                                      dir: cell.dir, config: config, cell: cell.variant.name, seed: cell.seed)
                 }
                 steps.append(step)
@@ -173,11 +173,27 @@ public struct ExperimentPlan: Sendable {
         }
     }
 
+    /// A finished run is reused only for the configuration it was trained with: when the
+    /// manifest's cell has changed since, planning stops (before any work) naming the run and
+    /// every key that differs, instead of silently reporting the old run's results.
+    public static func checkFinishedRun(_ dir: URL, matches settings: RunSettings) throws {
+        guard let data = FileManager.default.contents(atPath: completionMarker(dir).path),
+              let marker = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
+              let yaml = marker["config"] as? String,
+              let trained = try? ConfigDocument.parse(yaml, source: "the finished run's config").base else { return }
+        let differences = settings.config.differences(from: trained)
+        guard differences.isEmpty else {
+            throw ConfigError(source: dir.path, key: "manifest",
+                              "this cell finished with a different configuration (\(differences.joined(separator: "; "))); remove the run directory to retrain it")
+        }
+    }
+
     /// The completion marker a finished training leaves in its run directory.
     public static func completionMarker(_ dir: URL) -> URL { dir.appendingPathComponent("complete.json") }
 
-    private func trainStep(kind: PlanStep.Kind, title: String, dir: URL, config: RunSettings, cell: String?, seed: Int?) -> PlanStep {
+    private func trainStep(kind: PlanStep.Kind, title: String, dir: URL, config: RunSettings, cell: String?, seed: Int?) throws -> PlanStep {
         let fm = FileManager.default
+        try ExperimentPlan.checkFinishedRun(dir, matches: config)
         let status: PlanStep.Status = fm.fileExists(atPath: ExperimentPlan.completionMarker(dir).path) ? .reuse
             : fm.fileExists(atPath: RunDirectory(dir).latestCheckpoint.path) ? .resume : .build
         let passes = Double(config.train.steps) * CostModel.pagesPerStep(config)

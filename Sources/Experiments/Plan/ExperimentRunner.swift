@@ -129,7 +129,8 @@ public struct ExperimentRunner {
             let trainer = try Trainer(settings: settings, run: run, dataDirectory: data, resume: resume, initialWeights: initial)
             let state = try trainer.run()
             let marker: [String: Any] = ["steps": state.step, "minutes": state.elapsedSeconds / 60, "best_val_anls": state.bestScore,
-                                         "best_step": state.bestStep, "mode": mode, "encoder_run": step.encoderRun?.path ?? ""]
+                                         "best_step": state.bestStep, "mode": mode, "encoder_run": step.encoderRun?.path ?? "",
+                                         "config": step.settings.config.yaml]
             try AtomicFile.write(try JSONSerialization.data(withJSONObject: marker, options: [.prettyPrinted, .sortedKeys]),
                                  to: ExperimentPlan.completionMarker(dir))
         case .eval:

@@ -32,6 +32,16 @@ public struct Config: Equatable, Sendable {
     /// The value of schema key `key` (nil for a name outside the schema).
     func rawValue(_ key: String) -> ConfigValue? { values[key] }
 
+    /// Every schema key (but `ignoring`) whose value differs from `previous`, as
+    /// "`key` is X here but Y in `previousName`".
+    public func differences(from previous: Config, ignoring: Set<String> = [], previousName: String = "the run") -> [String] {
+        ConfigSchema.keys.map(\.name).compactMap { key -> String? in
+            guard !ignoring.contains(key) else { return nil }
+            let before = previous.rawValue(key), now = rawValue(key)
+            return before == now ? nil : "\(key) is \(now.map(\.description) ?? "unset") here but \(before.map(\.description) ?? "unset") in \(previousName)"
+        }
+    }
+
     /// Where `key` was set ("file.yaml:12" or "--set"), or nil for a default.
     public func location(of key: String) -> String? { locations[key] }
 

@@ -24,13 +24,7 @@ public enum ResumeCompatibility {
         do { previous = try ConfigDocument.parse(yaml, source: "the checkpoint's config").base } catch {
             throw ConfigError(source: where_, key: "--resume", "the checkpoint's config is not valid under this version: \(String(describing: error).split(separator: "\n").first ?? "")")
         }
-        var differences: [String] = []
-        for key in ConfigSchema.keys.map(\.name) where !resumableKeys.contains(key) {
-            let before = previous.rawValue(key), now = settings.config.rawValue(key)
-            if before != now {
-                differences.append("\(key) is \(now.map(\.description) ?? "unset") here but \(before.map(\.description) ?? "unset") in the run")
-            }
-        }
+        var differences = settings.config.differences(from: previous, ignoring: resumableKeys)
         for name in Set(previous.prompts.keys).union(settings.config.prompts.keys).sorted()
         where previous.prompts[name] != settings.config.prompts[name] {
             differences.append("prompts.\(name) differs from the run's")
