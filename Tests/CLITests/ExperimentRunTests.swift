@@ -4,16 +4,7 @@ import XCTest
 
 /// `mpvqa run` / `mpvqa report` end to end on a tiny manifest: errors before any work, a
 /// killed run that resumes without redoing finished cells, results and the report.
-final class ExperimentRunTests: XCTestCase {
-    var work: URL!
-
-    override func setUpWithError() throws {
-        work = FileManager.default.temporaryDirectory.appendingPathComponent("mpvqa-exp-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: work, withIntermediateDirectories: true)
-    }
-
-    override func tearDownWithError() throws { try? FileManager.default.removeItem(at: work) }
-
+final class ExperimentRunTests: WorkDirectoryTestCase {
     /// Three tiny cells: an end-to-end one and two cached pooling cells reading its encoder.
     func writeManifest() throws -> URL {
         let url = work.appendingPathComponent("tiny.yaml")

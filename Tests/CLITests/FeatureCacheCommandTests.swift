@@ -5,16 +5,7 @@ import XCTest
 
 /// `mpvqa cache` and `train.mode: cached` through the built binary on a tiny synthetic set:
 /// resumable cache building, training from MPVQA-built and h5py-written caches, refusals.
-final class FeatureCacheCommandTests: XCTestCase {
-    var work: URL!
-
-    override func setUpWithError() throws {
-        work = FileManager.default.temporaryDirectory.appendingPathComponent("mpvqa-cache-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: work, withIntermediateDirectories: true)
-    }
-
-    override func tearDownWithError() throws { try? FileManager.default.removeItem(at: work) }
-
+final class FeatureCacheCommandTests: WorkDirectoryTestCase {
     /// The tiny set of `Fixtures/make_external_features.sh` (K = 4, d = 32).
     func writeConfig(steps: Int, extra: String = "") throws -> URL {
         let url = work.appendingPathComponent("tiny.yaml")

@@ -4,16 +4,7 @@ import XCTest
 
 /// Every user input gets a clear error or correct behaviour, never a signal: the rows of
 /// the README's "Errors" section, and a seeded fuzz of every config key, on the built binary.
-final class InputHardeningTests: XCTestCase {
-    var work: URL!
-
-    override func setUpWithError() throws {
-        work = FileManager.default.temporaryDirectory.appendingPathComponent("mpvqa-harden-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: work, withIntermediateDirectories: true)
-    }
-
-    override func tearDownWithError() throws { try? FileManager.default.removeItem(at: work) }
-
+final class InputHardeningTests: WorkDirectoryTestCase {
     var fixtures: URL {
         URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
             .appendingPathComponent("DocDataTests/Fixtures/dataset/good")

@@ -4,16 +4,7 @@ import TestSupport
 import XCTest
 
 /// End-to-end runs of the built `mpvqa train` / `eval` on a tiny synthetic dataset.
-final class TrainingRunTests: XCTestCase {
-    var work: URL!
-
-    override func setUpWithError() throws {
-        work = FileManager.default.temporaryDirectory.appendingPathComponent("mpvqa-train-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: work, withIntermediateDirectories: true)
-    }
-
-    override func tearDownWithError() throws { try? FileManager.default.removeItem(at: work) }
-
+final class TrainingRunTests: WorkDirectoryTestCase {
     /// A small model on a few short documents: seconds per run in release.
     func writeConfig(steps: Int, evalEvery: Int, extra: String = "") throws -> URL {
         let url = work.appendingPathComponent("tiny.yaml")
