@@ -96,7 +96,7 @@ public final class Trainer {
                                   singlePageWarmupSteps: t.singlePageWarmupSteps,
                                   spanLabels: lossWeights.span > 0,
                                   extractiveAnswers: t.answerDraw == .extractive,
-                                  windowPageOffsets: t.windowPageOffsets)
+                                  windowPageOffsets: t.windowPageOffsets, targetsOnly: cachedMode)
         evaluator = preparation.evaluator(model: model, tokenizer: tokenizer, builders: (builder, probeBuilder), beams: 1)
         baselineAnswer = Baselines.mostFrequentAnswer(train.items)
         cached = cachedMode ? try CachedTraining(settings: settings, model: model, tokenizer: tokenizer, layout: layout, train: train,

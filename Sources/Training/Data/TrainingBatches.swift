@@ -33,10 +33,13 @@ public struct TrainingBatches: Sendable {
     public let extractiveAnswers: Bool
     /// Windows keep their document page indexes (`train.window_page_offsets`).
     public let windowPageOffsets: Bool
+    /// Build only what a model reads besides the encoder (targets, page masks): cached
+    /// training reads summaries from feature caches, so the pages' OCR is not tokenised.
+    public let targetsOnly: Bool
 
     public init(source: QuestionSource, builder: BatchBuilder, probeBuilder: BatchBuilder?, batchSize: Int, seed: UInt64,
                 pageWindow: Int, singlePageWarmupSteps: Int, spanLabels: Bool, extractiveAnswers: Bool,
-                windowPageOffsets: Bool = true) {
+                windowPageOffsets: Bool = true, targetsOnly: Bool = false) {
         self.source = source
         self.builder = builder
         self.probeBuilder = probeBuilder
@@ -47,6 +50,7 @@ public struct TrainingBatches: Sendable {
         self.spanLabels = spanLabels
         self.extractiveAnswers = extractiveAnswers
         self.windowPageOffsets = windowPageOffsets
+        self.targetsOnly = targetsOnly
     }
 
     /// A generator for step `step` (independent streams per step and purpose).
@@ -101,8 +105,14 @@ public struct TrainingBatches: Sendable {
             }
             return candidates.isEmpty ? 0 : candidates[answerRNG.nextInt(below: candidates.count)]
         }
-        let answerBatch = builder.build(windowed, answerChoices: choices)
-        let probeBatch = probeBuilder?.build(windowed, answerChoices: choices)
+        // The answer draw above reads the words; the encoder rows need them only end to end.
+        let built = targetsOnly ? windowed.map { item -> BatchItem in
+            var bare = item
+            bare.pages = item.pages.map { _ in PageInput(words: []) }
+            return bare
+        } : windowed
+        let answerBatch = builder.build(built, answerChoices: choices)
+        let probeBatch = targetsOnly ? nil : probeBuilder?.build(built, answerChoices: choices)
         return ModelBatchConversion.convert(answerBatch, probe: probeBatch, spanLabels: spanLabels)
     }
 }
