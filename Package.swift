@@ -1,7 +1,7 @@
 // swift-tools-version:6.0
 import PackageDescription
 
-// Module graph (SPEC §9): dependencies point one way, downward.
+// Module graph (README "Layout"): dependencies point one way, downward.
 //   mpvqa → Experiments → Training → Models → NeuralNet → TensorCore → CBLAS
 //              │             ├→ DocData ──→ TensorCore, CPNG, CJPEG
 //              └→ Charts ──→ DocData (PNG encoding, bitmap font)
