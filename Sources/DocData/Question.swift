@@ -1,4 +1,4 @@
-/// One question of an MP-DocVQA question file (SPEC §2), as released:
+/// One question of an MP-DocVQA question file (README "Data"), as released:
 /// `{"questionId": 57, "question": "...", "doc_id": "...", "page_ids": [...],
 ///   "answers": [...], "answer_page_idx": 2, "data_split": "val"}`.
 /// `answers` and `answer_page_idx` are absent on the test split.

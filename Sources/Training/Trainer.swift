@@ -5,7 +5,7 @@ import NeuralNet
 import RunSupport
 import TensorCore
 
-/// Trains a Hi-VT5 model as its config says (SPEC §4), in a run directory:
+/// Trains a Hi-VT5 model as its config says (README "Configs and runs"), in a run directory:
 /// seeded, resumable bit-for-bit (`resume: true` continues from `checkpoints/latest`),
 /// validating every `train.eval_every` steps and keeping the best checkpoint by val ANLS.
 /// A non-finite loss or gradient stops training with a clear error; the last good

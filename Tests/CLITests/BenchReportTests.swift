@@ -16,7 +16,7 @@ final class BenchReportTests: XCTestCase {
             let value = try XCTUnwrap(reference[key] as? Double, "reference.\(key) missing: \(reference)")
             XCTAssertGreaterThan(value, 0, key)
         }
-        // SPEC §8 shape counted by hand: forward 9,020,375,040 FLOPs of matrix products
+        // The reference shape (README "Performance") counted by hand: forward 9,020,375,040 FLOPs of matrix products
         // (encoder 4 × 2,222,981,120, decoder 2 × 47,448,064, vocabulary head 33,554,432), train = 3 × forward.
         let analytic = try XCTUnwrap(reference["train_gflop_per_step"] as? Double)
         XCTAssertEqual(analytic, 27.06112512, accuracy: 1e-8)
@@ -27,7 +27,7 @@ final class BenchReportTests: XCTestCase {
         let trainMs = try XCTUnwrap(reference["train_step_ms"] as? Double)
         XCTAssertEqual(reference["train_gflops"] as? Double ?? 0, analytic / trainMs * 1e3, accuracy: 1e-6)
         let rss = try XCTUnwrap(json["peak_rss_mb"] as? Double)
-        XCTAssertLessThan(rss, 500, "peak RSS of the bench (issue 2: ≤ 500 MB)")
+        XCTAssertLessThan(rss, 500, "peak RSS of the bench (the ≤ 500 MB budget)")
     }
 
     func testTableNamesKernelThreadsAndCeiling() throws {

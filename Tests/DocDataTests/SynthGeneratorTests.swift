@@ -3,7 +3,7 @@ import DocData
 import TensorCore
 
 /// The in-memory synthetic documents: determinism, the one-answer-page guarantee, page-count
-/// distribution, distractors, OCR noise, gold variants. Expectations come from SPEC §2 and are
+/// distribution, distractors, OCR noise, gold variants. Expectations come from README "Data" and are
 /// checked with the test's own word matching, not the generator's.
 final class SynthGeneratorTests: XCTestCase {
     func config(noise: Double = 0, distractors: Double = 0.5) -> SyntheticConfig {

@@ -3,7 +3,7 @@ import DocData
 import Training
 
 final class AnswerMetricsTests: XCTestCase {
-    /// SPEC §4 golden vectors.
+    /// README "Metrics" golden vectors.
     func testGoldenVectors() {
         XCTAssertEqual(AnswerMetrics.anls(prediction: "ab", golds: ["ac"]), 0.5)
         XCTAssertEqual(AnswerMetrics.anls(prediction: "", golds: [""]), 1)

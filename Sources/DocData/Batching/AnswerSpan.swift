@@ -1,6 +1,6 @@
 /// Where an answer occurs among a page's OCR words: consecutive words equal to the answer's
 /// whitespace-separated words, compared case-insensitively. Gives the targets of the auxiliary
-/// "answer span" and "page contains the answer" losses (issue 4's recipe switches).
+/// "answer span" and "page contains the answer" losses (recipe switches of README "Learning from scratch").
 public enum AnswerSpan {
     /// Indices of the words of `words` that belong to an occurrence of `answer` (all occurrences).
     ///

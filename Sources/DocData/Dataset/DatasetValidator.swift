@@ -1,7 +1,7 @@
 import Foundation
 import RunSupport
 
-/// Checks a dataset in the MP-DocVQA release format (SPEC §2) and reports every problem,
+/// Checks a dataset in the MP-DocVQA release format (README "Data") and reports every problem,
 /// not just the first: question files (see `QuestionFile`), and for every page any question
 /// names — image present (`.jpg`, `.png` or `.jpeg`) and decodable, OCR file present and
 /// readable in either form. Pages are checked in parallel; each page is checked once however

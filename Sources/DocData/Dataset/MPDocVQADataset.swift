@@ -1,6 +1,6 @@
 import Foundation
 
-/// One split of a dataset in the MP-DocVQA release format (SPEC §2): its questions, and
+/// One split of a dataset in the MP-DocVQA release format (README "Data"): its questions, and
 /// per-page OCR words and images read from disk on demand.
 ///
 /// Nothing but the question list is held in memory: `ocrWords(pageId:)` and `image(pageId:)`

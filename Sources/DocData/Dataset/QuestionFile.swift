@@ -1,7 +1,7 @@
 import Foundation
 import RunSupport
 
-/// One split's question file (SPEC §2), read strictly: every problem in it is collected
+/// One split's question file (README "Data"), read strictly: every problem in it is collected
 /// (not just the first) and only the records without problems become `questions`.
 ///
 /// Checked per record: required fields and their types (`questionId` int, `question` and

@@ -1,7 +1,7 @@
 import Foundation
 
 /// What `DatasetValidator` found: counts, distributions and every problem.
-/// Encodes to the JSON of `mpvqa data validate --json` (SPEC §7): `questions`, `documents`,
+/// Encodes to the JSON of `mpvqa data validate --json` (README "Commands"): `questions`, `documents`,
 /// `pages`, `problems` (each `file`, `record`, `field`, `message`), plus `splits`,
 /// `page_count_histogram` and `ocr_tokens_per_page`.
 public struct ValidationReport: Sendable, Codable, Equatable {

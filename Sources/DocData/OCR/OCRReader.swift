@@ -1,7 +1,7 @@
 import Foundation
 import RunSupport
 
-/// The two OCR file forms of the DocVQA family (SPEC §2).
+/// The two OCR file forms of the DocVQA family (README "Data").
 public enum OCRFormat: String, Sendable, Codable {
     /// Amazon Textract response: `{"Blocks": [{"BlockType": "WORD", "Text": .., "Geometry": {"BoundingBox": ..}}]}`.
     case textract
@@ -20,7 +20,7 @@ public struct OCRFileContents: Sendable {
     public var problems: [DataError]
 }
 
-/// Reads per-page OCR files in either form (SPEC §2) into `[OCRWord]`.
+/// Reads per-page OCR files in either form (README "Data") into `[OCRWord]`.
 ///
 /// Textract: only `WORD` blocks give words; `Geometry.BoundingBox` ratios `Left, Top, Width,
 /// Height` become `[Left, Top, Left + Width, Top + Height]`. Azure: each word's 8-number pixel

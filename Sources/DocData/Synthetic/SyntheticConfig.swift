@@ -6,7 +6,7 @@ public enum SyntheticImageFormat: String, Sendable, Equatable, CaseIterable, Cod
     public var fileExtension: String { self == .jpeg ? "jpg" : "png" }
 }
 
-/// The knobs of the built-in synthetic MP-DocVQA dataset (SPEC §2, `mpvqa synth`).
+/// The knobs of the built-in synthetic MP-DocVQA dataset (README "Data", `mpvqa synth`).
 /// The defaults write ~2,600 questions over ~5,000 pages, about a minute on 2 cores.
 ///
 /// ```swift

@@ -13,7 +13,7 @@ public struct SyntheticDatasetSummary: Sendable, Equatable {
     public var pagesPerSecond: Double { Double(pages) / max(seconds, 1e-9) }
 }
 
-/// Writes a synthetic dataset in the MP-DocVQA release layout (SPEC §2):
+/// Writes a synthetic dataset in the MP-DocVQA release layout (README "Data"):
 /// `train.json`, `val.json`, `test.json`, `images/<page_id>.jpg|png`, `ocr/<page_id>.json`
 /// (Textract form), plus `synth_config.json` recording the knobs. Pages are rendered and
 /// written in parallel; every file is written atomically; the same config writes the same bytes.

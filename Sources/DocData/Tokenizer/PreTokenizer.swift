@@ -1,4 +1,4 @@
-/// Whether digits are isolated before the GPT-2 split (a recipe switch: issue 4).
+/// Whether digits are isolated before the GPT-2 split (a recipe switch, README "Learning from scratch").
 public enum DigitSplitting: String, Sendable, CaseIterable, Codable {
     /// No `Digits` step: the GPT-2 pattern keeps runs of numbers together (` 1234` is one piece).
     case grouped

@@ -1,7 +1,7 @@
 import Foundation
 import RunSupport
 
-/// The texts a tokenizer is trained on (SPEC §3): every question and gold answer of a split,
+/// The texts a tokenizer is trained on (README "Configs and runs"): every question and gold answer of a split,
 /// and the OCR words of every distinct page, joined by single spaces (one text per page, so
 /// each word is seen as " word", the way ``BatchBuilder`` encodes OCR words).
 public enum TokenizerCorpus {

@@ -1,6 +1,6 @@
 import Foundation
 
-/// What `mpvqa bench` measured: the SPEC §7 JSON keys (`blas_kernel`, `threads`,
+/// What `mpvqa bench` measured: the JSON keys of README "Commands" (`blas_kernel`, `threads`,
 /// `reference`), plus the BLAS summary line, the OpenBLAS-threaded ceiling and peak RSS.
 public struct BenchReport: Codable, Sendable {
     /// OpenBLAS's kernel name (`Haswell`, `SkylakeX`, …).
@@ -9,7 +9,7 @@ public struct BenchReport: Codable, Sendable {
     public var blasSummary: String
     /// Worker threads (`Parallel.threads`); BLAS runs one thread per worker.
     public var threads: Int
-    /// The reference training step (SPEC §8).
+    /// The reference training step (README "Performance").
     public var reference: ReferenceTimings
     /// Peak resident set size of the whole bench, MiB.
     public var peakRSSMB: Double

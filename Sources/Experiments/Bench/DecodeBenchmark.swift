@@ -2,7 +2,7 @@ import Foundation
 import Models
 import TensorCore
 
-/// Per-token decoding cost at the reference shape with and without the KV cache (SPEC §7
+/// Per-token decoding cost at the reference shape with and without the KV cache (README "Commands"
 /// `decode` keys): with the cache each step attends over the cached keys/values, so its cost
 /// stays flat as the answer grows; without it every step re-runs the decoder on the whole
 /// prefix, so the per-token cost grows with the answer length.
@@ -18,7 +18,7 @@ public struct DecodeTimings: Codable, Sendable, Equatable {
 }
 
 public enum DecodeBenchmark {
-    /// Decodes one question of 8 pages × 160 tokens (a model with the SPEC §8 sizes) to each
+    /// Decodes one question of 8 pages × 160 tokens (a model with the reference sizes of README "Performance") to each
     /// of `lengths` tokens; the median of `repeats` runs per length.
     public static func run(lengths: [Int] = [4, 8, 16, 32], repeats: Int = 3) -> DecodeTimings {
         var rng = SeededRNG(seed: 1)

@@ -51,7 +51,7 @@ public struct TrainStepPhases: Sendable {
     }
 }
 
-/// The `mpvqa bench` measurement (SPEC §8): forward and training-step time of the reference
+/// The `mpvqa bench` measurement (README "Performance"): forward and training-step time of the reference
 /// shape, their achieved GFLOP/s from an analytic FLOP count, and the sgemm ceiling of the
 /// same matrix product shapes measured in the same run.
 ///

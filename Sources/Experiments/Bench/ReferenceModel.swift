@@ -1,7 +1,7 @@
 import NeuralNet
 import TensorCore
 
-/// The reference model of `mpvqa bench` (SPEC §8), built from NeuralNet layers: a T5-style
+/// The reference model of `mpvqa bench` (README "Performance"), built from NeuralNet layers: a T5-style
 /// page encoder run on every page of one question at once; the first K outputs of each page
 /// (its summary slots, as in Hi-VT5) plus a page embedding form the decoder memory; a
 /// T5-style answer decoder with a vocabulary head.

@@ -1,6 +1,6 @@
 import TensorCore
 
-/// The SPEC §8 reference shape of `mpvqa bench`: one question of `pages` pages, each page
+/// The reference shape (README "Performance") of `mpvqa bench`: one question of `pages` pages, each page
 /// `tokensPerPage` tokens (the first `summaryTokens` are the K summary slots) through the
 /// encoder; the decoder reads the `pages·K` summaries and predicts `answerTokens` tokens.
 public struct ReferenceShape: Codable, Hashable, Sendable {
@@ -19,7 +19,7 @@ public struct ReferenceShape: Codable, Hashable, Sendable {
     public var answerTokens = 16
     public var vocab = 4096
 
-    /// SPEC §8: encoder 4 × d 256, 4 heads, FFN 1024, 160 tokens, K = 8, 8 pages; decoder 2 layers,
+    /// README "Performance": encoder 4 × d 256, 4 heads, FFN 1024, 160 tokens, K = 8, 8 pages; decoder 2 layers,
     /// 16 answer tokens, vocabulary 4096.
     public static let spec = ReferenceShape()
 

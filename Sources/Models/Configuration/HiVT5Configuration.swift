@@ -1,13 +1,13 @@
 import NeuralNet
 
-/// Sizes and switches of a Hi-VT5 / Fusion-in-Decoder model (SPEC §3).
+/// Sizes and switches of a Hi-VT5 / Fusion-in-Decoder model (README "Configs and runs").
 ///
 /// Every field maps to one config key of the training schema (`model.*`, `encoder.*`,
 /// `page_head.*`); the lead's Training module fills it from a resolved config. Token ids
 /// (`padTokenId`, `eosTokenId`, `decoderStartTokenId`) come from the tokenizer.
 ///
 /// ```swift
-/// var config = HiVT5Configuration(vocabSize: 4096)           // the SPEC §8 reference shape
+/// var config = HiVT5Configuration(vocabSize: 4096)           // the reference shape (README "Performance")
 /// config.pooling = .attention
 /// try config.validate()
 /// let model = HiVT5(config, rng: &rng)
@@ -90,7 +90,7 @@ public struct HiVT5Configuration: Sendable, Codable, Equatable {
     /// First decoder input (T5 uses the padding id).
     public var decoderStartTokenId: Int32
 
-    /// A configuration with the SPEC §8 reference sizes as defaults.
+    /// A configuration with the reference sizes (README "Performance") as defaults.
     public init(vocabSize: Int, modelDim: Int = 256, heads: Int = 4, encoderLayers: Int = 4, decoderLayers: Int = 2,
                 ffnDim: Int = 1024, activation: FeedForward.Activation = .gelu, dropout: Double = 0,
                 relativeBuckets: Int = 32, relativeMaxDistance: Int = 128, summaryTokens: Int = 8,

@@ -2,7 +2,7 @@ import TensorCore
 
 /// A batch of B questions after the page encoder: what the decoder and the heads read.
 ///
-/// Built by `HiVT5.encode(_:)`, or directly from cached summaries (SPEC §4 `cached` mode,
+/// Built by `HiVT5.encode(_:)`, or directly from cached summaries (`train.mode: cached`, README "Cached training";
 /// where `tokenStates` is nil and the span loss is unavailable).
 ///
 /// Shapes: `summaries, probeSummaries: [B·P, K, d]`, `tokenStates: [B·P, L, d]`,

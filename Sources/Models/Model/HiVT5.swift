@@ -1,7 +1,7 @@
 import NeuralNet
 import TensorCore
 
-/// The Hi-VT5 / Fusion-in-Decoder model for multi-page document VQA (SPEC §3).
+/// The Hi-VT5 / Fusion-in-Decoder model for multi-page document VQA (README "Configs and runs").
 ///
 /// ```
 /// [B, P, L] pages ──encoder──► [B·P, K, d] summaries ──reshape + page embedding──► memory [B, P·K, d]

@@ -4,7 +4,7 @@ import Foundation
 import Models
 
 /// The cache key of a frozen MPVQA encoder's summaries of one split: SHA-256 over exactly
-/// what determines the rows (README "Feature caches"):
+/// what determines the rows (README "Feature cache (HDF5)"):
 /// - the encoder weights — `pageEncoder.*`, the shared `tokenEmbedding.*` (the encoder's
 ///   input embedding) and `spanHead.*` (the pointer summarizer reads it);
 /// - every encoder-side switch: `model.*` sizes the encoder runs with, every `encoder.*` key;

@@ -6,7 +6,7 @@ import RunSupport
 import TensorCore
 
 /// Fills a feature cache with a frozen encoder's summaries S(q, p) of every (question, page)
-/// of a split, in split order, the rows of one question contiguous (README "Feature caches").
+/// of a split, in split order, the rows of one question contiguous (README "Feature cache (HDF5)").
 ///
 /// Each committed batch holds whole questions, so a writer killed at any point resumes at
 /// the first question whose rows are not committed, recomputing nothing before it. The

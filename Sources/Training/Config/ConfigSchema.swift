@@ -1,4 +1,4 @@
-/// Every key a training config or manifest accepts (SPEC §6–7), with type, default and meaning.
+/// Every key a training config or manifest accepts (README "Configs and runs"), with type, default and meaning.
 /// `prompts.<name>` keys are free-form templates containing `{question}`.
 public enum ConfigSchema {
     /// Seeds are stored as UInt64 and written to JSON as doubles: keep them exactly representable.

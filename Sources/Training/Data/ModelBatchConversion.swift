@@ -2,7 +2,7 @@ import DocData
 import Models
 
 /// Turns DocData's token batches into the model's input type (the one place where a data
-/// batch meets a model, SPEC §9): segment ids are renumbered, masks become flags, the
+/// batch meets a model, README "Layout"): segment ids are renumbered, masks become flags, the
 /// unknown answer page becomes the ignore index, and the auxiliary labels are attached.
 public enum ModelBatchConversion {
     /// `answer` is the answer-pass batch; `probe` (2n-pass probe) the same items rendered

@@ -1,4 +1,4 @@
-/// Answer metrics exactly as the official DocVQA / RRC evaluation script computes them (SPEC §4).
+/// Answer metrics exactly as the official DocVQA / RRC evaluation script computes them (README "Metrics").
 ///
 /// - normalisation: lower-case, strip, collapse inner whitespace (Python's `" ".join(s.strip().lower().split())`,
 ///   with Python's set of whitespace characters);

@@ -1,6 +1,6 @@
 import Foundation
 
-/// Renders a `ScoreReport` for people (aligned tables) and machines (SPEC §7 JSON keys).
+/// Renders a `ScoreReport` for people (aligned tables) and machines (the JSON keys of README "Commands").
 public enum ScoreText {
     /// `{"questions", "anls", "accuracy", "page_accuracy", "top3_page_accuracy"?, "breakdowns"}`.
     public static func json(_ report: ScoreReport) throws -> String {

@@ -50,7 +50,7 @@ public struct ScoreReport: Codable, Equatable, Sendable {
     public var rows: [QuestionScore]
 }
 
-/// Scores answers and pages against gold questions (SPEC §4).
+/// Scores answers and pages against gold questions (README "Metrics").
 public enum Scorer {
     /// Page-count buckets of the breakdown.
     public static func pageCountBucket(_ n: Int) -> String {

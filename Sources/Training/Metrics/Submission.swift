@@ -2,7 +2,7 @@ import DocData
 import Foundation
 import RunSupport
 
-/// One answer of an RRC-style submission (SPEC §7):
+/// One answer of an RRC-style submission (README "Commands"):
 /// `{"questionId": 57, "answer": "...", "answer_page": 2, "page_scores": [...]}`.
 public struct SubmissionEntry: Codable, Equatable, Sendable {
     public var questionId: Int

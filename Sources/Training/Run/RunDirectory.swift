@@ -1,7 +1,7 @@
 import Foundation
 import RunSupport
 
-/// The files of one training run (SPEC §6):
+/// The files of one training run (README "Configs and runs"):
 ///
 /// ```
 /// <run>/config.yaml            resolved configuration (every key)

@@ -4,18 +4,18 @@ import FeatureStore
 import Foundation
 import TensorCore
 
-/// `mpvqa bench`: the SPEC §8 performance contract (thin: parses, validates, calls Experiments).
+/// `mpvqa bench`: the performance contract of README "Performance" (thin: parses, validates, calls Experiments).
 struct BenchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
         abstract: "Time the reference training step, its sgemm ceiling, and check the BLAS kernel.",
         discussion: """
-            Reference shape (SPEC §8): encoder 4 layers, d 256, 4 heads, FFN 1024, 160 tokens per page,
+            Reference shape (README "Performance"): encoder 4 layers, d 256, 4 heads, FFN 1024, 160 tokens per page,
             K = 8, 8 pages per question; decoder 2 layers, 16 answer tokens, vocabulary 4096.
             Run a release build (swift build -c release) for meaningful numbers.
             """)
 
-    @Flag(help: "Print the results as JSON (SPEC §7 keys) instead of a table.")
+    @Flag(help: "Print the results as JSON (the keys of the README section \"Commands\") instead of a table.")
     var json = false
 
     @Option(help: "Worker threads (default: all cores). BLAS runs one thread per worker.")

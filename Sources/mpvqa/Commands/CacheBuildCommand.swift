@@ -14,7 +14,7 @@ extension CacheCommand {
             commandName: "build",
             abstract: "Encode every (question, page) of a split with a run's frozen encoder into a feature cache.",
             discussion: """
-            Writes <cache-dir>/<split>-<key>.h5 (README "Feature caches"): S(q, p) and the per-slot token ids, \
+            Writes <cache-dir>/<split>-<key>.h5 (README "Feature cache (HDF5)"): S(q, p) and the per-slot token ids, \
             rows of a question contiguous, `complete` set last. The key hashes exactly what determines the rows \
             (encoder weights incl. the token embedding, encoder switches, tokenizer, prompt template, K, d, dtype, \
             split fingerprint), so runs needing the same summaries share the file. Resumable after a kill without \

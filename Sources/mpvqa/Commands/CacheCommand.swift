@@ -3,7 +3,7 @@ import FeatureStore
 import Foundation
 import TensorCore
 
-/// `mpvqa cache …`: the HDF5 feature cache of page summaries S(q, p) (SPEC §5).
+/// `mpvqa cache …`: the HDF5 feature cache of page summaries S(q, p) (README "Feature cache (HDF5)").
 struct CacheCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "cache",

@@ -4,7 +4,7 @@ import Foundation
 import Training
 
 /// `mpvqa score --gold QUESTIONS.json --predictions SUBMISSION.json [--json]`: scores any
-/// system's RRC-style submission against gold questions (SPEC §4).
+/// system's RRC-style submission against gold questions (README "Metrics").
 struct ScoreCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "score",

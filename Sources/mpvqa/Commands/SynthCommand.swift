@@ -2,7 +2,7 @@ import ArgumentParser
 import DocData
 import Foundation
 
-/// `mpvqa synth`: writes the built-in synthetic MP-DocVQA dataset (SPEC §2).
+/// `mpvqa synth`: writes the built-in synthetic MP-DocVQA dataset (README "Data").
 struct SynthCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "synth",

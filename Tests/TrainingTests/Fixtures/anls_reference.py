@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """Independent reference for AnswerMetrics (ANLS and exact match), following the official
-DocVQA / RRC evaluation semantics stated in SPEC.md §4.
+DocVQA / RRC evaluation semantics stated in the README section "Metrics".
 
 Regenerate:  python3 Tests/TrainingTests/Fixtures/anls_reference.py > Tests/TrainingTests/Fixtures/anls_reference.json
 Writes 1,200 random (prediction, golds) pairs with their ANLS and exact-match values.

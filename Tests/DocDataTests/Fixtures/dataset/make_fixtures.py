@@ -8,7 +8,7 @@ good/  a small dataset in the released layout: train/val/test question files (te
        answers; extra fields the loader must ignore), JPEG pages (and one PNG), Textract OCR
        files and one DocVQA/Azure-form OCR page (docA_p3). Every word and box below is
        chosen by hand; the tests restate the expected values independently.
-bad/   one instance of each bad input of issue 3 (missing image, truncated JPEG, a .png that
+bad/   one instance of each bad input the validator must name (missing image, truncated JPEG, a .png that
        is not a PNG, OCR with wrong types, answer_page_idx out of range, empty page_ids,
        21 pages, duplicate questionId, invalid UTF-8, a page id with '../'), plus a missing
        OCR file, a wrong-typed and a missing field, and answers on the test split.
