@@ -10,10 +10,7 @@ final class ExperimentRunTests: WorkDirectoryTestCase {
         let url = work.appendingPathComponent("tiny.yaml")
         try """
         name: tiny
-        dataset: {synthetic: {train: 24, val: 8, test: 4, seed: 5, max_pages: 3}}
-        tokenizer: {vocab: 700}
-        model: {d_model: 32, heads: 2, encoder_layers: 1, decoder_layers: 1, ffn: 64}
-        encoder: {summary_tokens: 4, max_ocr_tokens: 200}
+        \(Self.tinyDataAndModel)
         train: {mode: cached, steps: 8, batch_questions: 4, lr: 3e-3, warmup_steps: 2, eval_every: 8, eval_questions: 8}
         eval: {max_answer_tokens: 8}
         runs:

@@ -6,19 +6,8 @@ import XCTest
 /// `mpvqa cache` and `train.mode: cached` through the built binary on a tiny synthetic set:
 /// resumable cache building, training from MPVQA-built and h5py-written caches, refusals.
 final class FeatureCacheCommandTests: WorkDirectoryTestCase {
-    /// The tiny set of `Fixtures/make_external_features.sh` (K = 4, d = 32).
     func writeConfig(steps: Int, extra: String = "") throws -> URL {
-        let url = work.appendingPathComponent("tiny.yaml")
-        try """
-        name: tiny
-        dataset: {synthetic: {train: 24, val: 8, test: 4, seed: 5, max_pages: 3}}
-        tokenizer: {vocab: 700}
-        model: {d_model: 32, heads: 2, encoder_layers: 1, decoder_layers: 1, ffn: 64}
-        encoder: {summary_tokens: 4, max_ocr_tokens: 200}
-        train: {steps: \(steps), batch_questions: 4, lr: 3e-3, warmup_steps: 2, eval_every: \(steps), eval_questions: 8}
-        \(extra)
-        """.write(to: url, atomically: true, encoding: .utf8)
-        return url
+        try writeTinyConfig(steps: steps, warmupSteps: 2, evalEvery: steps, extra: extra)
     }
 
     func mpvqa(_ arguments: [String], environment: [String: String]? = nil) throws -> (status: Int32, stdout: String, stderr: String) {

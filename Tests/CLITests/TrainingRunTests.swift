@@ -5,19 +5,8 @@ import XCTest
 
 /// End-to-end runs of the built `mpvqa train` / `eval` on a tiny synthetic dataset.
 final class TrainingRunTests: WorkDirectoryTestCase {
-    /// A small model on a few short documents: seconds per run in release.
     func writeConfig(steps: Int, evalEvery: Int, extra: String = "") throws -> URL {
-        let url = work.appendingPathComponent("tiny.yaml")
-        try """
-        name: tiny
-        dataset: {synthetic: {train: 24, val: 8, test: 4, seed: 5, max_pages: 3}}
-        tokenizer: {vocab: 700}
-        model: {d_model: 32, heads: 2, encoder_layers: 1, decoder_layers: 1, ffn: 64}
-        encoder: {summary_tokens: 4, max_ocr_tokens: 200}
-        train: {steps: \(steps), batch_questions: 4, lr: 3e-3, warmup_steps: 5, eval_every: \(evalEvery), eval_questions: 8}
-        \(extra)
-        """.write(to: url, atomically: true, encoding: .utf8)
-        return url
+        try writeTinyConfig(steps: steps, warmupSteps: 5, evalEvery: evalEvery, extra: extra)
     }
 
     func train(_ config: URL, runDir: String, _ more: [String] = []) throws -> (status: Int32, stdout: String, stderr: String) {

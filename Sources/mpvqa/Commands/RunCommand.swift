@@ -18,8 +18,7 @@ struct RunCommand: ParsableCommand {
     @Argument(help: "The manifest (YAML): base config + grid + seeds + runs.")
     var manifest: String
 
-    @Option(name: .customLong("set"), help: "Override a key of every cell (repeatable), e.g. --set train.steps=100.")
-    var overrides: [String] = []
+    @OptionGroup var locations: ManifestRunLocations
 
     @Option(help: "Run only this cell (its name, or NAME/seed-N) and what it depends on.")
     var only: String?
@@ -27,22 +26,11 @@ struct RunCommand: ParsableCommand {
     @Flag(help: "Print the plan (built / reused steps, page encodings, estimated time) and exit.")
     var dryRun = false
 
-    @Option(help: "Where run directories go (runs/<name>/...).")
-    var runsDir = "runs"
-
-    @Option(help: "Shared cache of generated datasets and tokenizers.")
-    var dataDir = "runs/_data"
-
-    @Option(help: "Where the report goes (<dir>/<name>.md and <dir>/<name>/*.png).")
-    var reportDir = "notebooks-md"
-
     func run() throws {
-        let loaded = try Manifest.load(URL(fileURLWithPath: manifest), overrides: overrides)
-        let plan = try ExperimentPlan(manifest: loaded, runsDirectory: URL(fileURLWithPath: runsDir),
-                                      dataDirectory: URL(fileURLWithPath: dataDir), only: only)
+        let (loaded, plan) = try locations.plan(manifest: manifest, only: only)
         print(plan.text)
         if dryRun { return }
-        let results = try ExperimentRunner(plan: plan, reportDirectory: URL(fileURLWithPath: reportDir)).run()
+        let results = try ExperimentRunner(plan: plan, reportDirectory: locations.reportDirectory).run()
         print("")
         print("cell                          seeds  gen ANLS  ext ANLS  accuracy  page acc  top-3")
         for cell in results.cells {
@@ -54,7 +42,7 @@ struct RunCommand: ParsableCommand {
             print(cell.padding(toLength: 30, withPad: " ", startingAt: 0) + String(format: "%5d  ", n) + values.joined(separator: "  "))
         }
         print("results: \(plan.root.path)/results.csv, results.json")
-        print("report: \(reportDir)/\(loaded.name).md")
+        print("report: \(locations.reportDir)/\(loaded.name).md")
     }
 }
 
@@ -67,24 +55,39 @@ struct ReportCommand: ParsableCommand {
     @Argument(help: "The manifest the runs were made with.")
     var manifest: String
 
-    @Option(name: .customLong("set"), help: "The overrides the runs were made with (repeatable).")
+    @OptionGroup var locations: ManifestRunLocations
+
+    func run() throws {
+        let (_, plan) = try locations.plan(manifest: manifest, only: nil)
+        let results = try ExperimentResults.collect(plan: plan)
+        try results.write(to: plan.root)
+        let url = try ExperimentReport(plan: plan, results: results).write(to: locations.reportDirectory)
+        print("report: \(url.path) (\(results.rows.count) evaluated runs of \(plan.cellCount))")
+    }
+}
+
+/// The options `mpvqa run` and `mpvqa report` share: the manifest's overrides and where its
+/// runs, data and report live (a report must name the same ones its runs were made with).
+struct ManifestRunLocations: ParsableArguments {
+    @Option(name: .customLong("set"), help: "Override a key of every cell (repeatable), e.g. --set train.steps=100.")
     var overrides: [String] = []
 
-    @Option(help: "Where run directories are.")
+    @Option(help: "Where run directories go (runs/<name>/...).")
     var runsDir = "runs"
 
     @Option(help: "Shared cache of generated datasets and tokenizers.")
     var dataDir = "runs/_data"
 
-    @Option(help: "Where the report goes.")
+    @Option(help: "Where the report goes (<dir>/<name>.md and <dir>/<name>/*.png).")
     var reportDir = "notebooks-md"
 
-    func run() throws {
+    var reportDirectory: URL { URL(fileURLWithPath: reportDir) }
+
+    /// The manifest with the overrides applied, and its plan over these directories.
+    func plan(manifest: String, only: String?) throws -> (Manifest, ExperimentPlan) {
         let loaded = try Manifest.load(URL(fileURLWithPath: manifest), overrides: overrides)
-        let plan = try ExperimentPlan(manifest: loaded, runsDirectory: URL(fileURLWithPath: runsDir), dataDirectory: URL(fileURLWithPath: dataDir))
-        let results = try ExperimentResults.collect(plan: plan)
-        try results.write(to: plan.root)
-        let url = try ExperimentReport(plan: plan, results: results).write(to: URL(fileURLWithPath: reportDir))
-        print("report: \(url.path) (\(results.rows.count) evaluated runs of \(plan.cellCount))")
+        let plan = try ExperimentPlan(manifest: loaded, runsDirectory: URL(fileURLWithPath: runsDir),
+                                      dataDirectory: URL(fileURLWithPath: dataDir), only: only)
+        return (loaded, plan)
     }
 }
