@@ -150,7 +150,7 @@ public final class Trainer {
             }
             optimizer.learningRate = schedule(step)
             optimizer.update()
-            if cached != nil { model.zeroGrad() } else { optimizer.zeroGrad() }  // frozen parameters collect gradients too
+            optimizer.zeroGrad()
             state.step += 1
             state.elapsedSeconds = startElapsed + Date().timeIntervalSince(start)
 

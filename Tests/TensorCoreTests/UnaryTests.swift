@@ -49,6 +49,22 @@ final class UnaryTests: XCTestCase {
         }
     }
 
+    /// Float GELU uses a vectorisable erf (Abramowitz & Stegun 7.1.26) and exp: over a dense
+    /// grid of [−12, 12], value and derivative stay within 4e-7 (absolute, and relative to
+    /// |x|) of the Double computation with libm's erf and exp.
+    func testFloatGeluMatchesDoubleOnADenseGrid() {
+        let xs = stride(from: -12.0, through: 12.0, by: 1.0 / 1024).map { $0 }
+        let x32 = Tensor(xs.map { Float($0) }, shape: [xs.count]).requiringGrad()
+        let y32 = x32.gelu()
+        y32.sumToShape([]).backward()
+        let y = y32.doubles, g = x32.grad!.doubles
+        for (i, v) in xs.enumerated() {
+            let cdf = 0.5 * (1 + Foundation.erf(v / 2.0.squareRoot())), pdf = Foundation.exp(-0.5 * v * v) / (2 * Double.pi).squareRoot()
+            XCTAssertEqual(y[i], v * cdf, accuracy: 4e-7 * max(1, abs(v)), "gelu(\(v))")
+            XCTAssertEqual(g[i], cdf + v * pdf, accuracy: 4e-7 * max(1, abs(v)), "gelu'(\(v))")
+        }
+    }
+
     func testKnownValuesAndReluGradientAtZero() {
         // Φ(1) = 0.841344746068543, GELU(1) = Φ(1); tanh form differs in the 4th digit.
         XCTAssertEqual(Tensor([1], shape: [1]).gelu().item, 0.8413447460685429, accuracy: 1e-6)

@@ -28,6 +28,7 @@ public final class CachedReferenceStep: BenchmarkStep {
                             + model.decoder.namedParameters(prefix: "decoder")
                             + model.vocabularyHead.namedParameters(prefix: "vocabularyHead"),
                           learningRate: 1e-4, weightDecay: 0.01)
+        for p in model.tokenEmbedding.namedParameters + model.encoder.namedParameters { p.tensor.setFrozen(true) }
         let p = shape.pages, l = shape.tokensPerPage, k = shape.summaryTokens
         let encoderModel = reference.model
         let summaries = withNoGrad {
@@ -64,6 +65,6 @@ public final class CachedReferenceStep: BenchmarkStep {
 
     public func update() {
         optimizer.update()
-        model.zeroGrad()  // the frozen token embedding collects gradients too
+        optimizer.zeroGrad()
     }
 }

@@ -67,7 +67,7 @@ public final class AnswerDecoder: Module, Sendable {
         precondition(decoderInput.count == b * length,
                      "AnswerDecoder: \(decoderInput.count) decoder inputs for [B, T] = [\(b), \(length)]")
         let y = embed(decoderInput, batch: b, length: length, first: 0)
-        let out = stack.forward(y, memory: memory.memory, memoryKeyBias: memory.keyBias,
+        let out = stack.forward(y, memory: memory, memoryKeyBias: memory.keyBias,
                                 returnCrossAttentionWeights: returnCrossAttentionWeights, rng: &rng)
         return (logits(out.output), out.output, out.crossAttentionWeights)
     }
@@ -87,7 +87,7 @@ public final class AnswerDecoder: Module, Sendable {
     /// A decoding cache for `memory`: its cross-attention keys and values are projected here,
     /// once per question.
     public func makeCache(_ memory: FiDMemory) -> DecoderCache {
-        stack.makeCache(memory: memory.memory, memoryKeyBias: memory.keyBias)
+        stack.makeCache(memory: memory, memoryKeyBias: memory.keyBias)
     }
 
     /// One cached decoding step: `tokens: [B]` (the latest token of each sequence) → hidden

@@ -33,10 +33,10 @@ public final class CopyHead: Module, Sendable {
 
     /// The memory side of the copy attention, computed once per question.
     public func context(_ memory: FiDMemory) -> CopyContext {
-        let b = memory.batchSize, m = memory.memory.shape[1]
+        let b = memory.batchSize, m = memory.slotCount
         precondition(memory.slotTokens.count == b * m, "CopyHead: \(memory.slotTokens.count) slot tokens for [B, M] = [\(b), \(m)]")
-        let noSource = Tensor(memory.slotTokens.map { $0 >= 0 ? Float(0) : -1e9 }, shape: [b, m]).converted(to: memory.memory.dtype)
-        return CopyContext(keys: keyProjection(memory.memory), bias: (memory.keyBias + noSource).reshaped([b, 1, m]),
+        let noSource = Tensor(memory.slotTokens.map { $0 >= 0 ? Float(0) : -1e9 }, shape: [b, m]).converted(to: memory.rows.dtype)
+        return CopyContext(keys: memory.projected(by: keyProjection), bias: (memory.keyBias + noSource).reshaped([b, 1, m]),
                            slotTokens: memory.slotTokens)
     }
 

@@ -92,21 +92,32 @@ public struct PageEncoderInput: Sendable, Equatable {
 }
 
 extension PageEncoderInput {
-    /// The input restricted to `selected` rows, in that order (visual patches included).
-    public func selectingRows(_ selected: [Int]) -> PageEncoderInput {
+    /// The input restricted to `selected` rows, in that order (visual patches included),
+    /// and to the first `length` positions of each row (default: all of them).
+    public func selectingRows(_ selected: [Int], length kept: Int? = nil) -> PageEncoderInput {
+        let newLength = kept ?? length
+        precondition(newLength >= 1 && newLength <= length, "PageEncoderInput.selectingRows: length \(newLength) outside 1…\(length)")
+        // `width` values per position: the first `newLength` positions of each selected row.
         func pick<T>(_ values: [T], _ width: Int) -> [T] {
             var out: [T] = []
-            out.reserveCapacity(selected.count * width)
-            for r in selected { out.append(contentsOf: values[(r * width)..<((r + 1) * width)]) }
+            out.reserveCapacity(selected.count * newLength * width)
+            let rowWidth = length * width
+            for r in selected { out.append(contentsOf: values[(r * rowWidth)..<(r * rowWidth + newLength * width)]) }
+            return out
+        }
+        func pickRows<T>(_ values: [T], _ rowWidth: Int) -> [T] {
+            var out: [T] = []
+            out.reserveCapacity(selected.count * rowWidth)
+            for r in selected { out.append(contentsOf: values[(r * rowWidth)..<((r + 1) * rowWidth)]) }
             return out
         }
         let picked = patches.map { p in
-            PatchInput(count: p.count, pixels: p.pixels, values: pick(p.values, p.count * p.pixels), positions: p.positions)
+            PatchInput(count: p.count, pixels: p.pixels, values: pickRows(p.values, p.count * p.pixels), positions: p.positions)
         }
-        var input = PageEncoderInput(rows: selected.count, length: length, summarySlots: summarySlots, tokens: pick(tokens, length),
-                                     boxes: pick(boxes, length * 4), segments: pick(segments, length),
-                                     tokenValid: pick(tokenValid, length), patches: picked)
-        input.questionMatch = questionMatch.map { pick($0, length) }
+        var input = PageEncoderInput(rows: selected.count, length: newLength, summarySlots: summarySlots, tokens: pick(tokens, 1),
+                                     boxes: pick(boxes, 4), segments: pick(segments, 1),
+                                     tokenValid: pick(tokenValid, 1), patches: picked)
+        input.questionMatch = questionMatch.map { pick($0, 1) }
         return input
     }
 }

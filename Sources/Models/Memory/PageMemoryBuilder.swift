@@ -38,31 +38,47 @@ public final class PageMemoryBuilder: Module, Sendable {
         precondition(pageValid.count == batchSize * pageCount,
                      "PageMemoryBuilder: \(pageValid.count) page flags for [B, P] = [\(batchSize), \(pageCount)]")
         let k = summaries.shape[1], d = summaries.shape[2], slots = pageCount * k
-        var memory: Tensor
+        // Real pages only: their summary rows, and each slot's row among them (−1: padded).
+        let realPages = pageValid.indices.filter { pageValid[$0] }
+        let allReal = realPages.count == pageValid.count
+        let rows = allReal ? summaries.reshaped([batchSize * slots, d])
+            : summaries.reshaped([batchSize * pageCount, k * d]).gatherRows(realPages.map { Int32($0) }, shape: [realPages.count])
+                .reshaped([realPages.count * k, d])
+        var rowOfSlot: [Int32]? = nil
+        if !allReal {
+            var compact = [Int32](repeating: -1, count: pageValid.count)
+            for (j, page) in realPages.enumerated() { compact[page] = Int32(j) }
+            var index = [Int32](repeating: -1, count: batchSize * slots)
+            for i in 0..<(batchSize * slots) {
+                let j = compact[(i / slots) * pageCount + (i % slots) / k]
+                if j >= 0 { index[i] = j * Int32(k) + Int32(i % k) }
+            }
+            rowOfSlot = index
+        }
+        var pageOfSlot = [Int32](repeating: 0, count: batchSize * slots)
         if let pageIndices {
             precondition(pageIndices.count == batchSize * pageCount,
                          "PageMemoryBuilder: \(pageIndices.count) page indices for [B, P] = [\(batchSize), \(pageCount)]")
-            var pageOfSlot = [Int32](repeating: 0, count: batchSize * slots)
             for i in 0..<(batchSize * slots) {
                 let page = pageIndices[(i / slots) * pageCount + (i % slots) / k]
                 precondition(page >= 0 && Int(page) < maxPages, "PageMemoryBuilder: page index \(page) outside 0..<\(maxPages)")
                 pageOfSlot[i] = page
             }
-            memory = summaries.reshaped([batchSize, slots, d]) + pageEmbedding(pageOfSlot, shape: [batchSize, slots])
         } else {
-            let pageOfSlot = (0..<slots).map { Int32($0 / k) }
-            memory = summaries.reshaped([batchSize, slots, d]) + pageEmbedding(pageOfSlot, shape: [slots])
+            for i in 0..<(batchSize * slots) { pageOfSlot[i] = Int32((i % slots) / k) }
         }
+        var tables = [FiDMemory.AddedTable(table: pageEmbedding.weight, index: pageOfSlot)]
         if let slotEmbedding {
             precondition(k == slotEmbedding.count, "PageMemoryBuilder: \(k) summaries per page, \(slotEmbedding.count) slot embeddings")
-            memory = memory + slotEmbedding((0..<slots).map { Int32($0 % k) }, shape: [slots])
+            tables.append(FiDMemory.AddedTable(table: slotEmbedding.weight, index: (0..<(batchSize * slots)).map { Int32($0 % k) }))
         }
         var slotValid = [Bool](repeating: false, count: batchSize * slots)
         for b in 0..<batchSize {
             for s in 0..<slots { slotValid[b * slots + s] = pageValid[b * pageCount + s / k] }
         }
         let keyBias = AttentionMask.keyBias(valid: slotValid, batch: batchSize, length: slots, dtype: summaries.dtype)
-        return FiDMemory(memory: memory, keyBias: keyBias, pageCount: pageCount, summaryTokens: k, slotTokens: slotTokens)
+        return FiDMemory(rows: rows, rowOfSlot: rowOfSlot, addedTables: tables, batchSize: batchSize, keyBias: keyBias,
+                         pageCount: pageCount, summaryTokens: k, slotTokens: slotTokens)
     }
 
     public var namedParameters: [NamedParameter] {

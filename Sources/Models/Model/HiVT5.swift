@@ -65,23 +65,65 @@ public final class HiVT5: Module, Sendable {
     /// Encodes only the rows of real pages and spreads the results back over all R rows,
     /// zero on padded pages. A batch padded to its longest document would otherwise spend
     /// most of its encoder time on padding (documents have 1–20 pages).
+    ///
+    /// Rows are also padded only as far as they need: the real rows, sorted by length, go
+    /// through the encoder in a few groups, each trimmed to its longest row plus K − 1
+    /// positions (the pointer summarizer's slot k reads k positions past its start), so a
+    /// short page is not padded to the batch's longest. Every row's result is the same as
+    /// in one full-length pass: padded positions are masked keys, and their states are
+    /// only read within those K − 1 positions. Visual patches follow the last token
+    /// position, so rows with patches keep their full length.
     func encodeRealRows(_ input: PageEncoderInput, rng: inout SeededRNG?) -> PageEncoding {
-        let valid = input.rowValid
-        let kept = valid.indices.filter { valid[$0] }
-        if kept.count == input.rows || kept.isEmpty { return pageEncoder(input, rng: &rng) }
-        let packed = pageEncoder(input.selectingRows(kept), rng: &rng)
-        var source = [Int32](repeating: -1, count: input.rows)  // -1: a zero row
-        for (j, r) in kept.enumerated() { source[r] = Int32(j) }
-        func spread(_ t: Tensor) -> Tensor {
-            let inner = Array(t.shape.dropFirst())
-            return t.reshaped([kept.count, inner.reduce(1, *)]).gatherRows(source, shape: [input.rows]).reshaped([input.rows] + inner)
+        let groups = Self.lengthGroups(input)
+        if groups.count == 1 && groups[0].rows.count == input.rows && groups[0].length == input.length {
+            return pageEncoder(input, rng: &rng)
         }
-        let k = packed.summaries.shape[1]
+        let l = input.length, k = configuration.summaryTokens, d = configuration.modelDim
+        var summaries: [Tensor] = [], states: [Tensor] = []
+        var summaryRow = [Int32](repeating: -1, count: input.rows)  // -1: a zero row
+        var stateRow = [Int32](repeating: -1, count: input.rows * l)
         var slotTokens = [Int32](repeating: -1, count: input.rows * k)
-        for (j, r) in kept.enumerated() {
-            for slot in 0..<k { slotTokens[r * k + slot] = packed.slotTokens[j * k + slot] }
+        var packedRows = 0, packedStates = 0
+        for group in groups {
+            let packed = pageEncoder(input.selectingRows(group.rows, length: group.length), rng: &rng)
+            for (j, r) in group.rows.enumerated() {
+                summaryRow[r] = Int32(packedRows + j)
+                for position in 0..<group.length { stateRow[r * l + position] = Int32(packedStates + j * group.length + position) }
+                for slot in 0..<k { slotTokens[r * k + slot] = packed.slotTokens[j * k + slot] }
+            }
+            packedRows += group.rows.count
+            packedStates += group.rows.count * group.length
+            summaries.append(packed.summaries.reshaped([group.rows.count, k * d]))
+            states.append(packed.tokenStates.reshaped([group.rows.count * group.length, d]))
         }
-        return PageEncoding(summaries: spread(packed.summaries), tokenStates: spread(packed.tokenStates), slotTokens: slotTokens)
+        let joinedSummaries = summaries.count == 1 ? summaries[0] : Tensor.concat(summaries, axis: 0)
+        let joinedStates = states.count == 1 ? states[0] : Tensor.concat(states, axis: 0)
+        return PageEncoding(summaries: joinedSummaries.gatherRows(summaryRow, shape: [input.rows]).reshaped([input.rows, k, d]),
+                            tokenStates: joinedStates.gatherRows(stateRow, shape: [input.rows * l]).reshaped([input.rows, l, d]),
+                            slotTokens: slotTokens)
+    }
+
+    /// The real rows of `input` in groups of similar length, and the length each group is
+    /// trimmed to (see `encodeRealRows`). At most four groups of at least eight rows each,
+    /// so the encoder's matrix products stay large.
+    public static func lengthGroups(_ input: PageEncoderInput) -> [(rows: [Int], length: Int)] {
+        let l = input.length
+        var used = [Int](repeating: 0, count: input.rows)  // one past the last valid position; 0: padded row
+        for r in 0..<input.rows {
+            for position in stride(from: l - 1, through: 0, by: -1) where input.tokenValid[r * l + position] {
+                used[r] = position + 1
+                break
+            }
+        }
+        let real = (0..<input.rows).filter { used[$0] > 0 }.sorted { (used[$0], $0) < (used[$1], $1) }
+        guard !real.isEmpty else { return [(Array(0..<input.rows), l)] }  // nothing real: encode as is
+        if input.patches != nil { return [(real.sorted(), l)] }
+        let count = max(1, min(4, real.count / 8))
+        let reach = max(input.summarySlots - 1, 0)
+        return (0..<count).map { g in
+            let rows = Array(real[(g * real.count / count)..<((g + 1) * real.count / count)])
+            return (rows, min(l, max(used[rows.last!] + reach, input.summarySlots)))
+        }
     }
 
     /// `encode` at inference (no dropout).
@@ -184,7 +226,7 @@ public final class HiVT5: Module, Sendable {
         let vocab = out.logits.reshaped([b * t, v])
         guard let copyHead = decoder.copyHead else { return vocab.crossEntropy(targets: targets.labels) }
         let (copyLogits, gateLogits) = copyHead(out.hidden, context: copyHead.context(memory))
-        let m = memory.memory.shape[1]
+        let m = memory.slotCount
         var match = [Bool](repeating: false, count: b * t * m)
         for i in 0..<b {
             for step in 0..<t {

@@ -6,7 +6,7 @@ import TensorCore
 /// y = y + dropout(crossAttention(crossAttentionNorm(y), memory))
 /// y = y + dropout(feedForward(feedForwardNorm(y)))
 /// ```
-/// Shapes: `y: [B, L, D]`, `memory: [B, M, D]`, `memoryKeyBias: [B, M]`,
+/// Shapes: `y: [B, L, D]`, `memory: [B, M, D]` (a tensor or another `ProjectableMemory`), `memoryKeyBias: [B, M]`,
 /// `selfPositionBias: [H, L, L]` → `[B, L, D]`.
 /// Parameter names: `selfAttentionNorm.*`, `selfAttention.*`, `crossAttentionNorm.*`,
 /// `crossAttention.*`, `feedForwardNorm.*`, `feedForward.*`.
@@ -49,27 +49,27 @@ public final class DecoderBlock: Module, Sendable {
 
     /// The whole target sequence at once (training, teacher forcing); also returns the
     /// cross-attention weights `[B, H, L, M]` when asked.
-    public func forward(_ y: Tensor, memory: Tensor, memoryKeyBias: Tensor? = nil, selfKeyBias: Tensor? = nil,
+    public func forward(_ y: Tensor, memory: some ProjectableMemory, memoryKeyBias: Tensor? = nil, selfKeyBias: Tensor? = nil,
                         selfPositionBias: Tensor? = nil, returnCrossAttentionWeights: Bool = false,
                         rng: inout SeededRNG?) -> AttentionOutput {
         var h = y + dropout(selfAttention(selfAttentionNorm(y), keyBias: selfKeyBias, causal: true,
                                           positionBias: selfPositionBias), rng: &rng)
-        let cross = crossAttention.attend(crossAttentionNorm(h), context: memory, keyBias: memoryKeyBias,
-                                          returnWeights: returnCrossAttentionWeights)
+        let cross = crossAttention.crossAttentionStep(crossAttentionNorm(h), cache: crossAttention.keysValues(for: memory),
+                                                      keyBias: memoryKeyBias, returnWeights: returnCrossAttentionWeights)
         h = h + dropout(cross.output, rng: &rng)
         h = h + dropout(feedForward(feedForwardNorm(h), rng: &rng), rng: &rng)
         return AttentionOutput(output: h, weights: cross.weights)
     }
 
     /// `forward(...).output`.
-    public func callAsFunction(_ y: Tensor, memory: Tensor, memoryKeyBias: Tensor? = nil, selfKeyBias: Tensor? = nil,
+    public func callAsFunction(_ y: Tensor, memory: some ProjectableMemory, memoryKeyBias: Tensor? = nil, selfKeyBias: Tensor? = nil,
                                selfPositionBias: Tensor? = nil, rng: inout SeededRNG?) -> Tensor {
         forward(y, memory: memory, memoryKeyBias: memoryKeyBias, selfKeyBias: selfKeyBias,
                 selfPositionBias: selfPositionBias, rng: &rng).output
     }
 
     /// An empty self-attention cache and the projected memory.
-    public func makeCache(memory: Tensor) -> Cache {
+    public func makeCache(memory: some ProjectableMemory) -> Cache {
         Cache(selfAttention: KeyValueCache(), crossAttention: crossAttention.keysValues(for: memory))
     }
 

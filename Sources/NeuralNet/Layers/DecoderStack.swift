@@ -4,7 +4,7 @@ import TensorCore
 /// self-attention sharing one causal relative position bias, cross-attention over the
 /// encoder memory, feed-forward), then a final RMS norm and dropout.
 ///
-/// Shapes: `y: [B, L, D]` (embedded targets), `memory: [B, M, D]`, `memoryKeyBias: [B, M]`
+/// Shapes: `y: [B, L, D]` (embedded targets), `memory: [B, M, D]` (a tensor or another `ProjectableMemory`), `memoryKeyBias: [B, M]`
 /// → `[B, L, D]`. Parameter names: `relativePositionBias.weight`, `layers.<i>.*`, `finalNorm.weight`.
 ///
 /// Training runs the whole target at once (`callAsFunction` / `forward`); generation
@@ -44,7 +44,7 @@ public final class DecoderStack: Module, Sendable {
     }
 
     /// The whole target sequence (teacher forcing). `rng`: dropout generator or nil.
-    public func forward(_ y: Tensor, memory: Tensor, memoryKeyBias: Tensor? = nil, selfKeyBias: Tensor? = nil,
+    public func forward(_ y: Tensor, memory: some ProjectableMemory, memoryKeyBias: Tensor? = nil, selfKeyBias: Tensor? = nil,
                         returnCrossAttentionWeights: Bool = false, rng: inout SeededRNG?) -> Output {
         let length = y.shape[1]
         let positionBias = relativePositionBias(queryLength: length, keyLength: length)
@@ -61,19 +61,19 @@ public final class DecoderStack: Module, Sendable {
     }
 
     /// `forward(...).output`.
-    public func callAsFunction(_ y: Tensor, memory: Tensor, memoryKeyBias: Tensor? = nil, selfKeyBias: Tensor? = nil,
+    public func callAsFunction(_ y: Tensor, memory: some ProjectableMemory, memoryKeyBias: Tensor? = nil, selfKeyBias: Tensor? = nil,
                                rng: inout SeededRNG?) -> Tensor {
         forward(y, memory: memory, memoryKeyBias: memoryKeyBias, selfKeyBias: selfKeyBias, rng: &rng).output
     }
 
     /// Inference on the whole target (no dropout).
-    public func callAsFunction(_ y: Tensor, memory: Tensor, memoryKeyBias: Tensor? = nil) -> Tensor {
+    public func callAsFunction(_ y: Tensor, memory: some ProjectableMemory, memoryKeyBias: Tensor? = nil) -> Tensor {
         var none: SeededRNG? = nil
         return self(y, memory: memory, memoryKeyBias: memoryKeyBias, rng: &none)
     }
 
     /// A cache for decoding against `memory` (its keys and values projected once per layer).
-    public func makeCache(memory: Tensor, memoryKeyBias: Tensor? = nil) -> DecoderCache {
+    public func makeCache(memory: some ProjectableMemory, memoryKeyBias: Tensor? = nil) -> DecoderCache {
         DecoderCache(layers: layers.map { $0.makeCache(memory: memory) }, memoryKeyBias: memoryKeyBias)
     }
 

@@ -77,8 +77,8 @@ public final class MultiHeadAttention: Module, Sendable {
 
     /// The projected keys and values of an encoder memory `[B, M, D]`, computed once per
     /// question and reused at every decoding step (cross-attention).
-    public func keysValues(for memory: Tensor) -> KeyValueCache {
-        KeyValueCache(keys: key(memory), values: value(memory))
+    public func keysValues(for memory: some ProjectableMemory) -> KeyValueCache {
+        KeyValueCache(keys: memory.projected(by: key), values: memory.projected(by: value))
     }
 
     /// One decoding step of causal self-attention: appends the keys and values of the new
@@ -91,7 +91,8 @@ public final class MultiHeadAttention: Module, Sendable {
                       positionBias: positionBias, returnWeights: returnWeights)
     }
 
-    /// Cross-attention of `x: [B, l, D]` over keys and values from `keysValues(for:)`.
+    /// Cross-attention of `x: [B, l, D]` over keys and values from `keysValues(for:)`
+    /// (a decoding step, or the whole target at once; differentiable either way).
     public func crossAttentionStep(_ x: Tensor, cache: KeyValueCache, keyBias: Tensor? = nil,
                                    returnWeights: Bool = false) -> AttentionOutput {
         precondition(cache.keys != nil, "MultiHeadAttention.crossAttentionStep: empty cache; build it with keysValues(for:)")

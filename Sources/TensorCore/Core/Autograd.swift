@@ -12,6 +12,8 @@ public final class GradNode: @unchecked Sendable {
     let shape: [Int]
     /// Accumulated gradient: kept on leaves, transient on interior nodes during `backward()`.
     var grad: Tensor?
+    /// A frozen leaf is treated as a constant: ops record no gradient path into it.
+    var isFrozen = false
 
     init(op: String, inputs: [GradNode?], shape: [Int], vjp: ((Tensor) -> [Tensor?])?) {
         self.op = op
@@ -45,8 +47,19 @@ public func withNoGrad<R>(_ body: () throws -> R) rethrows -> R {
 }
 
 extension Tensor {
-    /// True when this tensor is a parameter or depends on one.
-    public var requiresGrad: Bool { node != nil }
+    /// True when this tensor is a parameter that is not frozen, or depends on one.
+    public var requiresGrad: Bool {
+        guard let node else { return false }
+        return !node.isFrozen
+    }
+
+    /// Freezes (or unfreezes) this leaf: while frozen, ops treat it as a constant, so
+    /// `backward()` neither computes nor accumulates its gradient (e.g. an encoder whose
+    /// features are cached). Shared by every copy of the parameter.
+    public func setFrozen(_ frozen: Bool) {
+        precondition(node?.isLeaf ?? false, "setFrozen: only a parameter (a leaf that requires grad) can be frozen")
+        node!.isFrozen = frozen
+    }
 
     /// This tensor as a leaf that accumulates gradients (a parameter). Shares storage.
     public func requiringGrad() -> Tensor {
@@ -65,8 +78,8 @@ extension Tensor {
     /// any input requires a gradient. `vjp` receives the output gradient.
     mutating func record(_ op: String, inputs: [Tensor], vjp: @escaping (Tensor) -> [Tensor?]) {
         if OpProfiler.isEnabled { OpProfiler.forwardOpFinished(op) }
-        guard GradMode.enabled, inputs.contains(where: { $0.node != nil }) else { return }
-        node = GradNode(op: op, inputs: inputs.map { $0.node }, shape: shape, vjp: vjp)
+        guard GradMode.enabled, inputs.contains(where: \.requiresGrad) else { return }
+        node = GradNode(op: op, inputs: inputs.map { $0.requiresGrad ? $0.node : nil }, shape: shape, vjp: vjp)
     }
 
     /// Back-propagates from this tensor: d(self)/d(leaf) is added to every leaf's `grad`.

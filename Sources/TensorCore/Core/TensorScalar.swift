@@ -30,7 +30,7 @@ extension Float: TensorScalar {
     @inlinable public static func exp(_ x: Float) -> Float { Foundation.expf(x) }
     @inlinable public static func log(_ x: Float) -> Float { Foundation.logf(x) }
     @inlinable public static func tanh(_ x: Float) -> Float { Foundation.tanhf(x) }
-    @inlinable public static func erf(_ x: Float) -> Float { Foundation.erff(x) }
+    @inlinable public static func erf(_ x: Float) -> Float { fastErf(x) }  // vectorisable (FastMath.swift)
     @inlinable public static func sqrt(_ x: Float) -> Float { x.squareRoot() }
     @inlinable public static func pow(_ x: Float, _ y: Float) -> Float { Foundation.powf(x, y) }
 }

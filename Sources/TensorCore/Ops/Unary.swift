@@ -59,7 +59,7 @@ private func unaryBackward<T: TensorScalar>(_ op: UnaryOp, _ x: UnsafePointer<T>
             let c = T(inverseSqrt2), d = T(inverseSqrt2Pi)
             for i in r {
                 let v = x[i]
-                let cdf = T(0.5) * (1 + T.erf(v * c)), pdf = d * T.exp(T(-0.5) * v * v)
+                let cdf = T(0.5) * (1 + T.erf(v * c)), pdf = d * vectorisableExp(T(-0.5) * Swift.min(v * v, 170))
                 dx[i] = g[i] * (cdf + v * pdf)
             }
         case .geluTanh:

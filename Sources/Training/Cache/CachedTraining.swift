@@ -93,7 +93,11 @@ public final class CachedTraining {
             frozenEmbedding = false
         }
         let frozen = frozenEmbedding ? EncoderCacheKey.encoderPrefixes : EncoderCacheKey.encoderPrefixes.filter { $0 != "tokenEmbedding." }
-        trainable = model.namedParameters.filter { p in !frozen.contains { p.name.hasPrefix($0) } }
+        let isFrozen: (NamedParameter) -> Bool = { p in frozen.contains { p.name.hasPrefix($0) } }
+        trainable = model.namedParameters.filter { !isFrozen($0) }
+        // Frozen leaves are constants to autodiff: no gradient is computed for them (e.g. the
+        // tied vocabulary projection's weight gradient).
+        for p in model.namedParameters where isFrozen(p) { p.tensor.setFrozen(true) }
         log("cached mode: training \(trainable.reduce(0) { $0 + $1.tensor.count }) of \(model.parameterCount) parameters (\(Set(trainable.map { String($0.name.prefix { $0 != "." }) }).sorted().joined(separator: ", "))) on full documents")
     }
 
