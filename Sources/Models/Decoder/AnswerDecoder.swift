@@ -63,13 +63,21 @@ public final class AnswerDecoder: Module, Sendable {
     /// `[B, H, T, P·K]`. `rng`: the dropout generator while training, nil at inference.
     public func forward(_ decoderInput: [Int32], length: Int, memory: FiDMemory, returnCrossAttentionWeights: Bool = false,
                         rng: inout SeededRNG?) -> (logits: Tensor, hidden: Tensor, crossAttentionWeights: [Tensor]) {
+        let out = hiddenStates(decoderInput, length: length, memory: memory, returnCrossAttentionWeights: returnCrossAttentionWeights, rng: &rng)
+        return (logits(out.hidden), out.hidden, out.crossAttentionWeights)
+    }
+
+    /// `forward` without the logits: the final hidden states `[B, T, d]` (the loss computes
+    /// logits only where a target is not ignored).
+    public func hiddenStates(_ decoderInput: [Int32], length: Int, memory: FiDMemory, returnCrossAttentionWeights: Bool = false,
+                             rng: inout SeededRNG?) -> (hidden: Tensor, crossAttentionWeights: [Tensor]) {
         let b = memory.batchSize
         precondition(decoderInput.count == b * length,
                      "AnswerDecoder: \(decoderInput.count) decoder inputs for [B, T] = [\(b), \(length)]")
         let y = embed(decoderInput, batch: b, length: length, first: 0)
         let out = stack.forward(y, memory: memory, memoryKeyBias: memory.keyBias,
                                 returnCrossAttentionWeights: returnCrossAttentionWeights, rng: &rng)
-        return (logits(out.output), out.output, out.crossAttentionWeights)
+        return (out.output, out.crossAttentionWeights)
     }
 
     /// Next-token scores of hidden states `[N, d]` (one per hypothesis): the logits `[N, V]`,

@@ -220,23 +220,26 @@ public final class HiVT5: Module, Sendable {
     /// pointer-generator mixture's negative log-likelihood (a target token may come from the
     /// vocabulary or from any memory slot whose source token it is).
     func answerLoss(_ encoded: EncodedQuestions, targets: AnswerTargets, rng: inout SeededRNG?) -> Tensor {
-        let b = encoded.batchSize, t = targets.length, v = configuration.vocabSize
+        let b = encoded.batchSize, t = targets.length, d = configuration.modelDim
         let memory = memory(encoded)
-        let out = decoder.forward(targets.decoderInput, length: t, memory: memory, rng: &rng)
-        let vocab = out.logits.reshaped([b * t, v])
-        guard let copyHead = decoder.copyHead else { return vocab.crossEntropy(targets: targets.labels) }
-        let (copyLogits, gateLogits) = copyHead(out.hidden, context: copyHead.context(memory))
+        let hidden = decoder.hiddenStates(targets.decoderInput, length: t, memory: memory, rng: &rng).hidden
+        // Logits only at positions with a target (answers in a batch differ in length); the
+        // mean over those positions is the same loss.
+        let withTarget = targets.labels.indices.filter { targets.labels[$0] >= 0 }
+        let kept = withTarget.isEmpty ? Array(targets.labels.indices) : withTarget  // all ignored: the losses' own handling
+        let rows = kept.map { Int32($0) }, labels = kept.map { targets.labels[$0] }
+        let vocab = decoder.logits(hidden.reshaped([b * t, d]).gatherRows(rows, shape: [rows.count]))
+        guard let copyHead = decoder.copyHead else { return vocab.crossEntropy(targets: labels) }
+        let (copyLogits, gateLogits) = copyHead(hidden, context: copyHead.context(memory))
         let m = memory.slotCount
-        var match = [Bool](repeating: false, count: b * t * m)
-        for i in 0..<b {
-            for step in 0..<t {
-                let y = targets.labels[i * t + step]
-                guard y >= 0 else { continue }
-                for k in 0..<m where memory.slotTokens[i * m + k] == y { match[(i * t + step) * m + k] = true }
-            }
+        var match = [Bool](repeating: false, count: rows.count * m)
+        for (j, position) in kept.enumerated() {
+            let y = targets.labels[position], question = position / t
+            for k in 0..<m where memory.slotTokens[question * m + k] == y { match[j * m + k] = true }
         }
-        return Tensor.pointerGeneratorLoss(vocabLogits: vocab, copyLogits: copyLogits.reshaped([b * t, m]),
-                                           gateLogits: gateLogits.reshaped([b * t]), copyMatch: match, targets: targets.labels)
+        return Tensor.pointerGeneratorLoss(vocabLogits: vocab, copyLogits: copyLogits.reshaped([b * t, m]).gatherRows(rows, shape: [rows.count]),
+                                           gateLogits: gateLogits.reshaped([b * t, 1]).gatherRows(rows, shape: [rows.count]).reshaped([rows.count]),
+                                           copyMatch: match, targets: labels)
     }
 
     // MARK: Extractive answers
