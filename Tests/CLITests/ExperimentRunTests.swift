@@ -76,6 +76,7 @@ final class ExperimentRunTests: WorkDirectoryTestCase {
         }
         let report = try String(contentsOf: work.appendingPathComponent("notebooks/tiny.md"), encoding: .utf8)
         XCTAssertTrue(report.contains("| pooling=mean | 1 |"), report)
+        XCTAssertFalse(report.contains("## Analysis"), "no analysis file, no analysis section")
         for chart in ["metrics", "learning-curves", "answer-page-matrix"] {
             XCTAssertTrue(FileManager.default.fileExists(atPath: work.appendingPathComponent("notebooks/tiny/\(chart).png").path), chart)
         }
@@ -86,5 +87,13 @@ final class ExperimentRunTests: WorkDirectoryTestCase {
         XCTAssertEqual(third.status, 0, third.stderr)
         XCTAssertFalse(third.stderr.contains("[grid tiny]"), "a finished grid did work again:\n\(third.stderr)")
         XCTAssertEqual(try Data(contentsOf: work.appendingPathComponent("notebooks/tiny/metrics.png")), chart)
+
+        // A hand-written analysis beside the manifest goes into the report and survives re-reporting.
+        try "Max and mean tie.\n".write(to: work.appendingPathComponent("tiny.analysis.md"), atomically: true, encoding: .utf8)
+        let reported = try BuiltProducts.runMPVQA(["report", manifest.path, "--runs-dir", work.appendingPathComponent("runs").path,
+                                                   "--report-dir", work.appendingPathComponent("notebooks").path])
+        XCTAssertEqual(reported.status, 0, reported.stderr)
+        let withAnalysis = try String(contentsOf: work.appendingPathComponent("notebooks/tiny.md"), encoding: .utf8)
+        XCTAssertTrue(withAnalysis.contains("## Analysis") && withAnalysis.contains("Max and mean tie."), withAnalysis)
     }
 }

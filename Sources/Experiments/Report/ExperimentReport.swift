@@ -29,6 +29,10 @@ public struct ExperimentReport {
         try FileManager.default.createDirectory(at: chartDir, withIntermediateDirectories: true)
         var md: [String] = ["# \(name)", ""]
         md += whatRan()
+        if let analysis = try? String(contentsOf: analysisFile, encoding: .utf8) {
+            md += ["", "## Analysis", "", "(written by hand in `\(analysisFile.relativePath)`, next to the manifest)", "",
+                   analysis.trimmingCharacters(in: .whitespacesAndNewlines)]
+        }
         md += ["", "## Results (validation, mean ± std over seeds)", ""] + resultsTable()
         for (title, kind, order) in [("page count", "page_count", ["1", "2-5", "6-10", "11-20"]),
                                      ("answer-page position", "answer_page", ["1", "2", "3-5", "6-10", "11-20"])] {
@@ -53,6 +57,12 @@ public struct ExperimentReport {
         let url = directory.appendingPathComponent("\(name).md")
         try AtomicFile.write(md.joined(separator: "\n") + "\n", to: url)
         return url
+    }
+
+    /// The hand-written analysis the report includes when it exists: the manifest's path
+    /// with `.analysis.md` in place of `.yaml`.
+    public var analysisFile: URL {
+        plan.manifest.url.deletingPathExtension().appendingPathExtension("analysis.md")
     }
 
     // MARK: Sections

@@ -97,22 +97,17 @@ extension PageEncoderInput {
     public func selectingRows(_ selected: [Int], length kept: Int? = nil) -> PageEncoderInput {
         let newLength = kept ?? length
         precondition(newLength >= 1 && newLength <= length, "PageEncoderInput.selectingRows: length \(newLength) outside 1…\(length)")
-        // `width` values per position: the first `newLength` positions of each selected row.
-        func pick<T>(_ values: [T], _ width: Int) -> [T] {
+        // The first `kept` of every `rowWidth` values, for each selected row.
+        func pick<T>(_ values: [T], rowWidth: Int, kept: Int) -> [T] {
             var out: [T] = []
-            out.reserveCapacity(selected.count * newLength * width)
-            let rowWidth = length * width
-            for r in selected { out.append(contentsOf: values[(r * rowWidth)..<(r * rowWidth + newLength * width)]) }
+            out.reserveCapacity(selected.count * kept)
+            for r in selected { out.append(contentsOf: values[(r * rowWidth)..<(r * rowWidth + kept)]) }
             return out
         }
-        func pickRows<T>(_ values: [T], _ rowWidth: Int) -> [T] {
-            var out: [T] = []
-            out.reserveCapacity(selected.count * rowWidth)
-            for r in selected { out.append(contentsOf: values[(r * rowWidth)..<((r + 1) * rowWidth)]) }
-            return out
-        }
+        // `width` values per position: the first `newLength` positions of each row.
+        func pick<T>(_ values: [T], _ width: Int) -> [T] { pick(values, rowWidth: length * width, kept: newLength * width) }
         let picked = patches.map { p in
-            PatchInput(count: p.count, pixels: p.pixels, values: pickRows(p.values, p.count * p.pixels), positions: p.positions)
+            PatchInput(count: p.count, pixels: p.pixels, values: pick(p.values, rowWidth: p.count * p.pixels, kept: p.count * p.pixels), positions: p.positions)
         }
         var input = PageEncoderInput(rows: selected.count, length: newLength, summarySlots: summarySlots, tokens: pick(tokens, 1),
                                      boxes: pick(boxes, 4), segments: pick(segments, 1),

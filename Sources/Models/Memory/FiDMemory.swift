@@ -37,6 +37,9 @@ public struct FiDMemory: Sendable, ProjectableMemory {
     public let rowOfSlot: [Int32]?
     /// Tables added to every slot (page and slot embeddings).
     public let addedTables: [AddedTable]
+    /// Each slot's row in the tables' combined table (every index tuple, the first table's
+    /// index varying slowest), computed once for all projections.
+    let combinedIndex: [Int32]
     /// B.
     public let batchSize: Int
     /// `[B, P·K]`.
@@ -75,6 +78,12 @@ public struct FiDMemory: Sendable, ProjectableMemory {
         self.rows = rows
         self.rowOfSlot = rowOfSlot
         self.addedTables = addedTables
+        var combined = addedTables.first?.index ?? []
+        for added in addedTables.dropFirst() {
+            let n = Int32(added.table.shape[0])
+            for i in combined.indices { combined[i] = combined[i] * n + added.index[i] }
+        }
+        self.combinedIndex = combined
         self.batchSize = batchSize
         self.keyBias = keyBias
         self.pageCount = pageCount
@@ -97,14 +106,13 @@ public struct FiDMemory: Sendable, ProjectableMemory {
         if let first = addedTables.first {
             // The projected tables are combined into one small table of every index tuple
             // (pages × slots rows), so the slots gather and add only once.
-            var table = first.table.matmul(linear.weight, transposeB: true), index = first.index
+            var table = first.table.matmul(linear.weight, transposeB: true)
             for added in addedTables.dropFirst() {
                 let n = added.table.shape[0], width = linear.outFeatures
                 table = (table.reshaped([table.shape[0], 1, width])
                          + added.table.matmul(linear.weight, transposeB: true).reshaped([1, n, width])).reshaped([table.shape[0] * n, width])
-                index = zip(index, added.index).map { $0 * Int32(n) + $1 }
             }
-            out = out + table.gatherRows(index, shape: [slots])
+            out = out + table.gatherRows(combinedIndex, shape: [slots])
         }
         return out.reshaped([batchSize, slotCount, linear.outFeatures])
     }
@@ -116,7 +124,6 @@ public struct FiDMemory: Sendable, ProjectableMemory {
         for added in addedTables { out = out + added.table.gatherRows(added.index, shape: [slots]) }
         return out.reshaped([batchSize, slotCount, modelDim])
     }
-
 
     /// The memory with every slot masked but those of page `pages[b]` of question b (hard
     /// routing of the decoder to one page).
