@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """PyTorch version of `mpvqa bench`'s reference step, for a back-to-back speed comparison.
 
-Same model and shapes as Sources/Experiments/Bench/ReferenceStep.swift (SPEC §8): a T5-style
+Same model and shapes as Sources/Experiments/Bench/ReferenceStep.swift: a T5-style
 pre-norm page encoder (4 layers, d 256, 4 heads, ReLU FFN 1024, no biases, RMS norm, shared
 relative position bias) over 8 pages × 160 tokens at once; the first K = 8 outputs of every
 page plus a page embedding form the decoder memory [1, 64, 256]; a 2-layer T5 decoder (causal
