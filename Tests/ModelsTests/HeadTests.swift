@@ -38,6 +38,16 @@ final class HeadTests: XCTestCase {
         }
     }
 
+    /// Every pooling's gradient with respect to the summaries, by finite differences in Double.
+    func testPoolingGradients() {
+        var rng = SeededRNG(seed: 92)
+        let s = Tensor.randn([3, 4, 5], dtype: .float64, rng: &rng)
+        for pooling in HiVT5Configuration.Pooling.allCases {
+            let head = PageHead(modelDim: 5, hiddenDim: 3, pooling: pooling, dtype: .float64, rng: &rng)
+            checkGradients([s], "\(pooling) pooling") { head.pool($0[0]) }
+        }
+    }
+
     /// The head scores each page from its own summaries: permuting pages permutes scores,
     /// and a question's score of a page does not depend on its other pages.
     func testScoresArePerPageAndMasked() {

@@ -1,11 +1,27 @@
 import Training
 
-/// Rough time estimates for a plan, from the encoder's multiply-adds per page. Calibrated on
-/// the from-scratch recipe (README "Learning from scratch": d 128, 3 + 2 layers, 208 OCR
-/// tokens, batch 8 on 2-page windows: 1,800 steps in 12.4 min ⇒ ≈ 26 ms per page trained,
-/// i.e. ≈ 32 GFLOP/s effective on 2 cores including the decoder and the data pipeline).
+/// Rough time estimates for a plan: the page encoder's multiply-adds at an effective rate, and
+/// measured per-question costs of the parts that encode no page (cached training and evaluation,
+/// data generation).
+///
+/// Calibrated on a quiet 2-core AMD EPYC (Zen 3), release build, default synthetic data
+/// (README "Experiments"): the from-scratch recipe (1,800 end-to-end steps, 10.4–10.8 training
+/// minutes), building its train cache (15,273 pages in 127 s), its cached stage 2 (1,800 steps
+/// in 60–85 s) and the quickstart's evaluations. Other machines differ by a constant factor, which the runner's ETA corrects
+/// as finished steps come in.
 public enum CostModel {
-    static let effectiveFLOPs = 32e9
+    /// Effective rate of end-to-end training, counting 3 × `forwardFLOPsPerPage` per page trained
+    /// (forward and backward, decoder and data pipeline included).
+    static let trainingFLOPs = 48e9
+    /// Effective rate of forward page encoding (feature caches, end-to-end evaluation).
+    static let encodingFLOPs = 46e9
+    /// One cached training step, per question of the batch, at d 128, 2 decoder layers, K 16 and
+    /// ≈ 8 pages a question (scaled by d², layers and memory slots for other shapes).
+    static let cachedStepSecondsPerQuestion = 5.1e-3
+    /// Answering one question from a feature cache (greedy generation, page head).
+    static let cachedAnswerSeconds = 7e-3
+    /// Decoding one answer after its pages are encoded.
+    static let answerSeconds = 0.01
 
     /// Mean pages per question of the dataset (the synthetic default 1–20 averages ≈ 8).
     public static func meanPages(_ c: RunSettings) -> Double {
@@ -28,47 +44,68 @@ public enum CostModel {
     /// Encoder passes per question (the probe doubles them).
     public static func passesPerQuestion(_ c: RunSettings) -> Double { c.pageHead.probe ? 2 : 1 }
 
-    /// Pages encoded per training step.
+    /// Pages encoded per end-to-end training step (after the single-page warm-up).
     public static func pagesPerStep(_ c: RunSettings) -> Double {
         let window = c.train.pageWindow
         let pages = window > 0 ? min(Double(window), meanPages(c)) : meanPages(c)
         return Double(c.train.batchQuestions) * pages * passesPerQuestion(c)
     }
 
-    /// Training: steps × pages per step × 3 × forward (forward + backward), capped by the time limit,
-    /// plus the periodic validations.
-    /// `cached`: decoder and head on cached summaries — no page encoding, ≈ 5% of the encoder's
-    /// training cost per page (the decoder reads K vectors per page instead of ~240 tokens).
+    /// Pages encoded by `steps` end-to-end steps: the single-page warm-up steps encode one page a question.
+    public static func pagesTrained(_ c: RunSettings, steps: Double) -> Double {
+        let warmup = min(steps, Double(c.train.singlePageWarmupSteps))
+        return warmup * Double(c.train.batchQuestions) * passesPerQuestion(c) + (steps - warmup) * pagesPerStep(c)
+    }
+
+    /// Seconds of one cached training step (decoder and heads on cached summaries, no page encoded).
+    static func cachedStepSeconds(_ c: RunSettings) -> Double {
+        let d = Double(c.model.dModel) / 128, layers = Double(c.model.decoderLayers) / 2
+        let slots = meanPages(c) * Double(c.encoder.summaryTokens) / (8 * 16)
+        return Double(c.train.batchQuestions) * cachedStepSecondsPerQuestion * d * d * max(layers, 0.5) * max(slots, 0.25)
+    }
+
+    /// Seconds of the first `steps` training steps.
+    static func stepSeconds(_ c: RunSettings, steps: Double, cached: Bool) -> Double {
+        cached ? steps * cachedStepSeconds(c) : pagesTrained(c, steps: steps) * 3 * forwardFLOPsPerPage(c) / trainingFLOPs
+    }
+
+    /// The steps a training is expected to reach: `train.steps`, or fewer when the time limit stops it.
+    public static func expectedSteps(_ c: RunSettings, cached: Bool = false) -> Double {
+        let steps = Double(c.train.steps), limit = c.train.timeLimitMinutes * 60
+        guard limit > 0 && stepSeconds(c, steps: steps, cached: cached) > limit else { return steps }
+        // Bisection: the step cost is constant after the warm-up, so any monotone search does.
+        var lo = 0.0, hi = steps
+        for _ in 0..<40 { let mid = (lo + hi) / 2; if stepSeconds(c, steps: mid, cached: cached) > limit { hi = mid } else { lo = mid } }
+        return lo
+    }
+
+    /// Training: the steps (capped by the time limit) plus the periodic validations.
     public static func trainingSeconds(_ c: RunSettings, cached: Bool = false) -> Double {
-        let steps = Double(c.train.steps)
-        let perStep = pagesPerStep(c) * 3 * forwardFLOPsPerPage(c) / effectiveFLOPs * (cached ? 0.05 : 1)
-        var seconds = steps * perStep, trainedSteps = steps
-        let limit = c.train.timeLimitMinutes * 60
-        if limit > 0 && seconds > limit {
-            seconds = limit
-            trainedSteps = limit / perStep
-        }
+        let steps = Double(c.train.steps), trainedSteps = expectedSteps(c, cached: cached)
+        let seconds = stepSeconds(c, steps: trainedSteps, cached: cached)
         // Validations every eval_every steps, and one more where the time limit stops the run.
         let validations = (trainedSteps / Double(max(1, c.train.evalEvery))).rounded(.down) + (trainedSteps < steps ? 1 : 0)
         let evalQuestions = Double(c.train.evalQuestions > 0 ? c.train.evalQuestions : c.dataset.synthetic.val)
-        return seconds + max(1, validations) * evaluationSeconds(c, questions: evalQuestions)
+        return seconds + max(1, validations) * evaluationSeconds(c, questions: evalQuestions, cached: cached)
     }
 
-    /// Answering `questions` (every page encoded, `passes` times), decoding included.
-    public static func evaluationSeconds(_ c: RunSettings, questions: Double) -> Double {
-        questions * meanPages(c) * passesPerQuestion(c) * forwardFLOPsPerPage(c) / effectiveFLOPs * 1.5 + questions * 0.01
+    /// Answering `questions`: every page encoded (`passes` times) and the answer decoded, or,
+    /// `cached`, answered from the split's feature cache.
+    public static func evaluationSeconds(_ c: RunSettings, questions: Double, cached: Bool = false) -> Double {
+        cached ? questions * cachedAnswerSeconds
+            : questions * (meanPages(c) * passesPerQuestion(c) * forwardFLOPsPerPage(c) / encodingFLOPs + answerSeconds)
     }
 
     /// Encoding a split into the feature cache (one forward pass per page).
     public static func cacheSeconds(_ c: RunSettings, questions: Double) -> Double {
-        questions * meanPages(c) * forwardFLOPsPerPage(c) / effectiveFLOPs
+        questions * meanPages(c) * forwardFLOPsPerPage(c) / encodingFLOPs
     }
 
-    /// Generating the synthetic set (≈ 4 ms per page, PNG-encoded) and training its tokenizer.
+    /// Generating the synthetic set (≈ 16 ms per question: ≈ 2.3 new PNG pages each, documents are shared).
     public static func datasetSeconds(_ c: RunSettings) -> Double {
-        let questions = Double(c.dataset.synthetic.train + c.dataset.synthetic.val + c.dataset.synthetic.test)
-        return questions * meanPages(c) * 0.004
+        Double(c.dataset.synthetic.train + c.dataset.synthetic.val + c.dataset.synthetic.test) * 0.016
     }
 
-    public static func tokenizerSeconds(_ c: RunSettings) -> Double { 5 + Double(c.tokenizer.vocab) * 0.004 }
+    /// Training the tokenizer: reading the train split's OCR dominates.
+    public static func tokenizerSeconds(_ c: RunSettings) -> Double { 0.5 + Double(c.dataset.synthetic.train) * 0.003 }
 }

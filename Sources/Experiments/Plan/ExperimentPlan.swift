@@ -4,8 +4,8 @@ import Training
 
 /// The steps of a manifest in dependency order — datasets, tokenizers, one encoder training
 /// per distinct encoder-side configuration, one feature cache per (encoder, prompt, split),
-/// then every cell's training and evaluation — each marked built, reused, resumed or deferred
-/// from what is on disk.
+/// then every cell's training and evaluation — each marked built, reused or resumed from
+/// what is on disk.
 ///
 /// Cells ask for `train.mode: cached` unless they change the encoder (`page_head.probe: true`
 /// encodes every page a second time, so the probe trains end to end). A cached cell's encoder
@@ -17,11 +17,6 @@ import Training
 /// print(plan.text)
 /// ```
 public struct ExperimentPlan: Sendable {
-    /// Whether this build trains cached cells on feature caches (its schema has
-    /// `train.encoder_run`, the run whose encoder cached training freezes). Until it does, cached
-    /// cells train end to end, warm-started from their encoder run, and say so in the log.
-    public static var cachedModeAvailable: Bool { ConfigSchema.key("train.encoder_run") != nil }
-
     public let manifest: Manifest
     public let root: URL
     public let dataDirectory: URL
@@ -118,10 +113,9 @@ public struct ExperimentPlan: Sendable {
                 guard seenCaches.insert(key).inserted else { continue }
                 let questions = Double(split == "train" ? cell.config.dataset.synthetic.train : cell.config.dataset.synthetic.val)
                 steps.append(PlanStep(kind: .cache, title: "feature cache \(ExperimentPlan.relative(encoder.dir, to: root)) \"\(template)\" \(split)",
-                                      status: ExperimentPlan.cachedModeAvailable ? .build : .deferred, settings: cell.config,
+                                      status: .build, settings: cell.config,
                                       encoderPasses: questions * CostModel.meanPages(cell.config),
-                                      estimatedSeconds: ExperimentPlan.cachedModeAvailable ? CostModel.cacheSeconds(cell.config, questions: questions) : 0,
-                                      estimatedSecondsWithCachedMode: CostModel.cacheSeconds(cell.config, questions: questions),
+                                      estimatedSeconds: CostModel.cacheSeconds(cell.config, questions: questions),
                                       encoderRun: encoder.dir))
             }
         }
@@ -133,17 +127,12 @@ public struct ExperimentPlan: Sendable {
                 var step: PlanStep
                 if cell.cached {
                     let encoder = encoderOf[ExperimentPlan.encoderFingerprint(cell.config)]!
-                    // Until cached mode is in the build the cell runs as decoded: end to end (Manifest.decode).
-                    step = try trainStep(kind: .train, title: "train \(cell.variant.name) seed \(cell.seed) (\(ExperimentPlan.cachedModeAvailable ? "cached" : "cached mode pending: end to end, warm-started from the encoder run"))",
+                    step = try trainStep(kind: .train, title: "train \(cell.variant.name) seed \(cell.seed) (cached)",
                                      dir: cell.dir, config: config, cell: cell.variant.name, seed: cell.seed)
                     step.encoderRun = encoder.dir
-                    step.cachedFallback = !ExperimentPlan.cachedModeAvailable
-                    step.estimatedSecondsWithCachedMode = step.status == .reuse ? 0 : CostModel.trainingSeconds(cell.config, cached: true)
-                    if ExperimentPlan.cachedModeAvailable {
-                        // Cached training reads summaries from the caches: no page is encoded.
-                        step.encoderPasses = 0
-                        step.estimatedSeconds = step.estimatedSecondsWithCachedMode
-                    }
+                    // Cached training reads summaries from the caches: no page is encoded.
+                    step.encoderPasses = 0
+                    step.estimatedSeconds = step.status == .reuse ? 0 : CostModel.trainingSeconds(cell.config, cached: true)
                 } else {
                     let probe = cell.variant.requestsCachedMode
                     step = try trainStep(kind: .train, title: "train \(cell.variant.name) seed \(cell.seed) (end to end\(probe ? ": the probe changes the encoder" : ""))",
@@ -155,9 +144,9 @@ public struct ExperimentPlan: Sendable {
             let questions = Double(cell.config.dataset.synthetic.val)
             steps.append(PlanStep(kind: .eval, title: "evaluate \(cell.variant.name) seed \(cell.seed) on val", status: done ? .reuse : .build,
                                   cell: cell.variant.name, seed: cell.seed, runDirectory: cell.dir, settings: cell.config,
-                                  encoderPasses: questions * CostModel.meanPages(cell.config) * CostModel.passesPerQuestion(cell.config),
-                                  estimatedSeconds: done ? 0 : CostModel.evaluationSeconds(cell.config, questions: questions)))
-            steps[steps.count - 1].estimatedSecondsWithCachedMode = steps[steps.count - 1].estimatedSeconds
+                                  // A cached cell answers from the val cache: no page is encoded.
+                                  encoderPasses: cell.cached ? 0 : questions * CostModel.meanPages(cell.config) * CostModel.passesPerQuestion(cell.config),
+                                  estimatedSeconds: done ? 0 : CostModel.evaluationSeconds(cell.config, questions: questions, cached: cell.cached)))
         }
         // A cache is needed only by cells still to train or evaluate: with all of them done it is
         // reused (whether or not its file is still there), so a finished grid does no work.
@@ -196,10 +185,10 @@ public struct ExperimentPlan: Sendable {
         try ExperimentPlan.checkFinishedRun(dir, matches: config)
         let status: PlanStep.Status = fm.fileExists(atPath: ExperimentPlan.completionMarker(dir).path) ? .reuse
             : fm.fileExists(atPath: RunDirectory(dir).latestCheckpoint.path) ? .resume : .build
-        let passes = Double(config.train.steps) * CostModel.pagesPerStep(config)
+        let passes = CostModel.pagesTrained(config, steps: CostModel.expectedSteps(config))
         let seconds = status == .reuse ? 0 : CostModel.trainingSeconds(config)
         return PlanStep(kind: kind, title: title, status: status, cell: cell, seed: seed, runDirectory: dir, settings: config,
-                        encoderPasses: passes, estimatedSeconds: seconds, estimatedSecondsWithCachedMode: seconds)
+                        encoderPasses: passes, estimatedSeconds: seconds)
     }
 
     /// The settings that determine a page encoder's summaries: data, tokenizer, model, encoder, prompts, seed
@@ -238,20 +227,16 @@ public struct ExperimentPlan: Sendable {
         var lines = ["plan for \(manifest.url.lastPathComponent) (\(manifest.name)): \(manifest.variants.count) cells, \(cellCount) runs (cells × seeds) in \(root.path)"]
         lines.append("cells: " + manifest.variants.map(\.name).joined(separator: ", ") + "; seeds: " + manifest.seeds.map(String.init).joined(separator: ", "))
         for (i, step) in steps.enumerated() {
-            let status = switch step.status { case .build: "build  "; case .reuse: "reuse  "; case .resume: "resume "; case .deferred: "planned" }
-            let cost = step.status == .reuse ? "" : step.status == .deferred ? "  (cached mode is not in this build yet)"
-                : step.kind == .cache ? "  (built by the first cell that reads it)"
-                : String(format: "  ~%@%@", ExperimentPlan.duration(step.estimatedSeconds),
-                         step.encoderPasses > 0 ? String(format: ", %.0f encoder passes over pages", step.encoderPasses) : "")
+            let status = switch step.status { case .build: "build  "; case .reuse: "reuse  "; case .resume: "resume " }
+            let cost = step.status == .reuse ? ""
+                : String(format: "  ~%@%@%@", ExperimentPlan.duration(step.estimatedSeconds),
+                         step.encoderPasses > 0 ? String(format: ", %.0f encoder passes over pages", step.encoderPasses) : "",
+                         step.kind == .cache ? " (built by the first cell that reads it)" : "")
             lines.append(String(format: "%3d. ", i + 1) + "[\(status)] \(step.kind.rawValue.padding(toLength: 9, withPad: " ", startingAt: 0)) \(step.title)\(cost)")
         }
-        let passes = steps.filter { $0.status != .reuse && $0.status != .deferred }.reduce(0) { $0 + $1.encoderPasses }
-        lines.append(String(format: "to build: %d steps, %d reused; %.0f encoder passes over pages; estimated %@ on 2 cores (rough: FLOP count calibrated on the from-scratch recipe)",
+        let passes = steps.filter { $0.status != .reuse }.reduce(0) { $0 + $1.encoderPasses }
+        lines.append(String(format: "to build: %d steps, %d reused; %.0f encoder passes over pages; estimated %@ on 2 cores (rough: calibrated on a quiet 2-core AMD EPYC)",
                             pending.count, steps.filter { $0.status == .reuse }.count, passes, ExperimentPlan.duration(estimatedSeconds)))
-        if !ExperimentPlan.cachedModeAvailable && steps.contains(where: { $0.cachedFallback }) {
-            let cached = steps.reduce(0) { $0 + $1.estimatedSecondsWithCachedMode }
-            lines.append("with cached mode (cells on feature caches instead of warm-started end to end): estimated \(ExperimentPlan.duration(cached))")
-        }
         return lines.joined(separator: "\n")
     }
 

@@ -32,14 +32,14 @@ public struct ExperimentRunner {
         let total = plan.cellCount
         var cellsDone = plan.steps.filter { $0.kind == .eval && $0.status == .reuse }.count
         var estimatedDone = 0.0, remaining = plan.estimatedSeconds
+        // A cache step's work happens in the next cell training (the first that reads it): its
+        // estimate is carried to that step, so the ETA's scale compares like with like.
+        var carried = 0.0
         for (index, step) in plan.steps.enumerated() {
             let label = "step \(index + 1)/\(plan.steps.count) \(step.kind.rawValue): \(step.title)"
             switch step.status {
             case .reuse:
                 log("skip \(label): complete, reused")
-                continue
-            case .deferred:
-                log("skip \(label): planned only — cached mode is not in this build; the cells that read it train end to end, warm-started from the encoder run")
                 continue
             case .build, .resume:
                 break
@@ -50,8 +50,14 @@ public struct ExperimentRunner {
             log(String(format: "[grid %@] cells %d/%d done · elapsed %@ · ETA %@ · %@", plan.manifest.name, cellsDone, total,
                        ExperimentPlan.duration(elapsed), ExperimentPlan.duration(remaining * scale), label))
             try execute(step)
-            estimatedDone += step.estimatedSeconds
-            remaining -= step.estimatedSeconds
+            if step.kind == .cache {
+                carried += step.estimatedSeconds
+                continue
+            }
+            let estimate = step.estimatedSeconds + (step.kind == .train ? carried : 0)
+            if step.kind == .train { carried = 0 }
+            estimatedDone += estimate
+            remaining -= estimate
             if step.kind == .eval { cellsDone += 1 }
         }
         let results = try ExperimentResults.collect(plan: plan)
@@ -67,30 +73,25 @@ public struct ExperimentRunner {
         ("train.page_window", "0"), ("train.single_page_warmup_steps", "0"), ("dataset.synthetic.online", "false"), ("eval.answer", "generate"),
     ]
 
-    /// The settings of a cached cell on `encoder` (`train.mode: cached`, `train.encoder_run`),
-    /// or nil when this build has no cached mode or refuses these settings in it (logged: the
-    /// cell then trains end to end, warm-started).
-    func cachedSettings(_ step: PlanStep, encoder: URL) -> RunSettings? {
-        guard ExperimentPlan.cachedModeAvailable else { return nil }
-        do {
-            var c = step.settings.config
-            try c.set("train.mode", text: "cached", source: "plan")
-            try c.set("train.encoder_run", text: encoder.path, source: "plan")
-            // What cached training requires, where the manifest's recipe (made for end-to-end
-            // training) differs: full documents from a fixed split, generated answers (the span
-            // head reads encoder token states, which are not cached).
-            var changed: [String] = []
-            for (key, value) in ExperimentRunner.cachedModeRequirements where ConfigSchema.key(key) != nil {
-                if let current = c.values[key], current.description != value {
-                    try c.set(key, text: value, source: "plan")
-                    changed.append("\(key) \(current) → \(value)")
-                }
+    /// The settings of a cached cell on `encoder` (`train.mode: cached`, `train.encoder_run`);
+    /// settings cached mode refuses are an error naming the cell.
+    func cachedSettings(_ step: PlanStep, encoder: URL) throws -> RunSettings {
+        var c = step.settings.config
+        try c.set("train.mode", text: "cached", source: "plan")
+        try c.set("train.encoder_run", text: encoder.path, source: "plan")
+        // What cached training requires, where the manifest's recipe (made for end-to-end
+        // training) differs: full documents from a fixed split, generated answers (the span
+        // head reads encoder token states, which are not cached).
+        var changed: [String] = []
+        for (key, value) in ExperimentRunner.cachedModeRequirements {
+            if let current = c.values[key], current.description != value {
+                try c.set(key, text: value, source: "plan")
+                changed.append("\(key) \(current) → \(value)")
             }
-            if !changed.isEmpty { log("cell \(step.cell ?? "?") in cached mode: " + changed.joined(separator: ", ")) }
-            return try RunSettings(c)
-        } catch {
-            log("cell \(step.cell ?? "?"): cached mode refuses its settings (\(error)); it trains end to end, warm-started, instead")
-            return nil
+        }
+        if !changed.isEmpty { log("cell \(step.cell ?? "?") in cached mode: " + changed.joined(separator: ", ")) }
+        do { return try RunSettings(c) } catch let e as ConfigError {
+            throw ConfigError(source: e.source, key: e.key, e.message + " (cell '\(step.cell ?? "?")' in cached mode)")
         }
     }
 
@@ -108,28 +109,14 @@ public struct ExperimentRunner {
             log("feature cache: built by the first cell that reads it (cached training opens its caches)")
         case .encoder, .train:
             guard let dir = step.runDirectory else { return }
-            var settings = step.settings
-            var initial: URL? = nil
-            var mode = settings.train.mode.rawValue
-            if let encoder = step.encoderRun {
-                if let cached = cachedSettings(step, encoder: encoder) {
-                    settings = cached
-                    mode = "cached"
-                } else {
-                    let run = RunDirectory(encoder)
-                    let weights = FileManager.default.fileExists(atPath: run.bestCheckpoint.path) ? run.bestCheckpoint : run.latestCheckpoint
-                    initial = weights
-                    mode = "end_to_end (warm start; cached mode pending)"
-                    log("cell \(step.cell ?? "?") asks for train.mode: cached; it trains end to end for \(settings.train.steps) steps instead, warm-started from \(weights.path)")
-                }
-            }
+            let settings = try step.encoderRun.map { try cachedSettings(step, encoder: $0) } ?? step.settings
             let run = RunDirectory(dir)
             let resume = step.status == .resume
             if resume { log("resuming \(dir.path) from its latest checkpoint") }
-            let trainer = try Trainer(settings: settings, run: run, dataDirectory: data, resume: resume, initialWeights: initial)
+            let trainer = try Trainer(settings: settings, run: run, dataDirectory: data, resume: resume)
             let state = try trainer.run()
             let marker: [String: Any] = ["steps": state.step, "minutes": state.elapsedSeconds / 60, "best_val_anls": state.bestScore,
-                                         "best_step": state.bestStep, "mode": mode, "encoder_run": step.encoderRun?.path ?? "",
+                                         "best_step": state.bestStep, "mode": settings.train.mode.rawValue, "encoder_run": step.encoderRun?.path ?? "",
                                          "config": step.settings.config.yaml]
             try AtomicFile.write(try JSONSerialization.data(withJSONObject: marker, options: [.prettyPrinted, .sortedKeys]),
                                  to: ExperimentPlan.completionMarker(dir))

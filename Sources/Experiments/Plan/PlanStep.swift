@@ -20,8 +20,6 @@ public struct PlanStep: Sendable {
         case reuse
         /// Started before and killed: continues from its latest checkpoint.
         case resume
-        /// Planned but not executable in this build (cached mode's feature caches).
-        case deferred
     }
 
     public var kind: Kind
@@ -38,10 +36,6 @@ public struct PlanStep: Sendable {
     public var encoderPasses: Double
     /// Estimated wall time (0 when reused).
     public var estimatedSeconds: Double
-    /// Estimated wall time once cached mode is in the build (differs for cached cells and caches).
-    public var estimatedSecondsWithCachedMode: Double = 0
     /// For cached cells: the run whose encoder they read.
     public var encoderRun: URL?
-    /// True when a cached cell runs end to end (warm-started) because cached mode is missing.
-    public var cachedFallback = false
 }

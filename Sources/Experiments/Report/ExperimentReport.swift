@@ -83,11 +83,6 @@ public struct ExperimentReport {
             "| toolchain | \(info?.toolchain ?? "-") |",
             "| runs | `\(plan.root.relativePath)` (results.csv, results.json) |",
         ]
-        let fallback = results.rows.filter { $0.mode.contains("pending") }.map(\.cell)
-        if !fallback.isEmpty {
-            lines += ["", "Cached mode is not in this build yet: the cells that ask for it (\(Array(Set(fallback)).sorted().joined(separator: ", "))) "
-                      + "were trained end to end, warm-started from their encoder run's weights."]
-        }
         lines += ["", "<details><summary>manifest</summary>", "", "```yaml", plan.manifest.text.trimmingCharacters(in: .newlines), "```", "", "</details>"]
         return lines
     }
@@ -198,8 +193,8 @@ public struct ExperimentReport {
                         : key == "seconds_per_question" ? String(format: "%.3f", s.mean) : String(format: "%.1f", s.mean)
                 }.joined(separator: " | ") + " |")
         }
-        lines += ["", "Encoder passes: every page of a question is encoded once (twice with the page probe). Training minutes of a warm-started "
-                  + "cell exclude its encoder run's."]
+        lines += ["", "Encoder passes: every page of a question is encoded once (twice with the page probe). Training minutes of a cached "
+                  + "cell exclude its encoder run's and the building of its feature caches."]
         return lines
     }
 
