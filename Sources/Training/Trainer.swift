@@ -35,9 +35,9 @@ public final class Trainer {
     let lossWeights: LossWeights
     let baselineAnswer: String
 
-    /// `initialWeights`: a checkpoint whose matching parameters replace the fresh initialisation
-    /// (ignored when resuming, where the run's own checkpoint wins).
-    public init(settings: RunSettings, run: RunDirectory, dataDirectory: URL, resume: Bool, initialWeights: URL? = nil) throws {
+    /// Prepares the run in `run` (data, tokenizer, model, optimizer; in cached mode the frozen
+    /// encoder and its feature caches); `resume` continues from the run's latest checkpoint.
+    public init(settings: RunSettings, run: RunDirectory, dataDirectory: URL, resume: Bool) throws {
         self.settings = settings
         self.runDirectory = run
         if resume {
@@ -68,10 +68,6 @@ public final class Trainer {
         let modelConfig = try preparation.modelConfiguration(tokenizer: tokenizer)
         var rng = SeededRNG(seed: settings.train.seed)
         model = HiVT5(modelConfig, rng: &rng)
-        if let initialWeights, !resume {
-            let (copied, kept) = try TrainingCheckpoint.loadMatching(into: model, from: initialWeights)
-            log("warm start from \(initialWeights.path): \(copied) parameter tensors copied, \(kept.count) freshly initialised\(kept.isEmpty ? "" : " (\(kept.prefix(4).joined(separator: ", "))\(kept.count > 4 ? ", ..." : ""))")")
-        }
         log("model: \(model.parameterCount) parameters, d \(modelConfig.modelDim), encoder \(modelConfig.encoderLayers) × decoder \(modelConfig.decoderLayers) layers, K \(modelConfig.summaryTokens)")
 
         let t = settings.train

@@ -14,7 +14,7 @@ public struct ExperimentResults: Sendable {
         public var directory: URL
         public var answerSource: String
         public var mode: String
-        /// The run whose encoder a cached (or warm-started) cell read.
+        /// The run whose encoder a cached cell read.
         public var encoderRun: URL?
         public var metrics: [String: Double]
         /// `breakdowns[kind][bucket][metric]`, kind `page_count` or `answer_page`.

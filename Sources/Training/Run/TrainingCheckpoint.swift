@@ -47,24 +47,6 @@ public enum TrainingCheckpoint {
         return state
     }
 
-    /// Copies into `model` every parameter of `url` whose name and shape match (a warm start
-    /// from another run, e.g. the encoder of an end-to-end run under a different page head);
-    /// returns how many were copied and the names of the model's parameters left as they were.
-    @discardableResult
-    public static func loadMatching(into model: HiVT5, from url: URL) throws -> (copied: Int, kept: [String]) {
-        let file = try SafeTensorsFile(contentsOf: url)
-        var copied = 0, kept: [String] = []
-        for p in model.namedParameters(prefix: "model") {
-            guard let entry = file.entry(p.name), entry.shape == p.tensor.shape, p.tensor.dtype == .float32 else { kept.append(p.name); continue }
-            let source = try file.tensor(p.name).converted(to: .float32)
-            source.withUnsafeBufferPointer(as: Float.self) { s in
-                p.tensor.withUnsafeMutableBufferPointer(as: Float.self) { d in _ = d.update(fromContentsOf: s) }
-            }
-            copied += 1
-        }
-        return (copied, kept)
-    }
-
     /// The resolved config a checkpoint was trained with.
     public static func config(of url: URL) throws -> String? {
         try SafeTensorsFile(contentsOf: url).metadata[configKey]
