@@ -60,6 +60,15 @@ final class ExperimentPlanTests: XCTestCase {
         }
         XCTAssertTrue(p.text.contains("estimated"))
         XCTAssertTrue(p.text.contains("[build  ] encoder"))
+        // The first cached training of each encoder builds its caches and carries their time;
+        // the other cached trainings of that encoder only read them.
+        for seed in [1, 2] {
+            let trainings = p.steps.filter { $0.kind == .train && $0.encoderRun != nil && $0.seed == seed }
+            let caches = p.steps.filter { $0.kind == .cache && $0.encoderRun?.lastPathComponent == "seed-\(seed)" }
+            XCTAssertEqual(caches.map(\.builtBy), [trainings[0].title, trainings[0].title])
+            XCTAssertEqual(caches.map(\.estimatedSeconds), [0, 0])
+            XCTAssertGreaterThan(trainings[0].estimatedSeconds, trainings[1].estimatedSeconds)
+        }
     }
 
     func testWithoutAnEndToEndCellEachEncoderSideGetsItsOwnEncoderRun() throws {

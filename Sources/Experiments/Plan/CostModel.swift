@@ -19,7 +19,7 @@ public enum CostModel {
     /// ≈ 8 pages a question (scaled by d², layers and memory slots for other shapes).
     static let cachedStepSecondsPerQuestion = 5.1e-3
     /// Answering one question from a feature cache (greedy generation, page head).
-    static let cachedAnswerSeconds = 7e-3
+    static let cachedAnswerSeconds = 4e-3
     /// Decoding one answer after its pages are encoded.
     static let answerSeconds = 0.01
 
@@ -45,14 +45,14 @@ public enum CostModel {
     public static func passesPerQuestion(_ c: RunSettings) -> Double { c.pageHead.probe ? 2 : 1 }
 
     /// Pages encoded per end-to-end training step (after the single-page warm-up).
-    public static func pagesPerStep(_ c: RunSettings) -> Double {
+    static func pagesPerStep(_ c: RunSettings) -> Double {
         let window = c.train.pageWindow
         let pages = window > 0 ? min(Double(window), meanPages(c)) : meanPages(c)
         return Double(c.train.batchQuestions) * pages * passesPerQuestion(c)
     }
 
     /// Pages encoded by `steps` end-to-end steps: the single-page warm-up steps encode one page a question.
-    public static func pagesTrained(_ c: RunSettings, steps: Double) -> Double {
+    static func pagesTrained(_ c: RunSettings, steps: Double) -> Double {
         let warmup = min(steps, Double(c.train.singlePageWarmupSteps))
         return warmup * Double(c.train.batchQuestions) * passesPerQuestion(c) + (steps - warmup) * pagesPerStep(c)
     }
@@ -61,7 +61,8 @@ public enum CostModel {
     static func cachedStepSeconds(_ c: RunSettings) -> Double {
         let d = Double(c.model.dModel) / 128, layers = Double(c.model.decoderLayers) / 2
         let slots = meanPages(c) * Double(c.encoder.summaryTokens) / (8 * 16)
-        return Double(c.train.batchQuestions) * cachedStepSecondsPerQuestion * d * d * max(layers, 0.5) * max(slots, 0.25)
+        // Below a quarter of the calibration's slots the step's fixed part (the vocabulary projection) dominates.
+        return Double(c.train.batchQuestions) * cachedStepSecondsPerQuestion * d * d * layers * max(slots, 0.25)
     }
 
     /// Seconds of the first `steps` training steps.
@@ -70,13 +71,14 @@ public enum CostModel {
     }
 
     /// The steps a training is expected to reach: `train.steps`, or fewer when the time limit stops it.
-    public static func expectedSteps(_ c: RunSettings, cached: Bool = false) -> Double {
+    static func expectedSteps(_ c: RunSettings, cached: Bool = false) -> Double {
         let steps = Double(c.train.steps), limit = c.train.timeLimitMinutes * 60
         guard limit > 0 && stepSeconds(c, steps: steps, cached: cached) > limit else { return steps }
-        // Bisection: the step cost is constant after the warm-up, so any monotone search does.
-        var lo = 0.0, hi = steps
-        for _ in 0..<40 { let mid = (lo + hi) / 2; if stepSeconds(c, steps: mid, cached: cached) > limit { hi = mid } else { lo = mid } }
-        return lo
+        // Step costs are constant within the single-page warm-up and after it.
+        let warmup = cached ? 0 : min(steps, Double(c.train.singlePageWarmupSteps))
+        let warmupSeconds = stepSeconds(c, steps: warmup, cached: cached)
+        if warmupSeconds >= limit { return limit / warmupSeconds * warmup }
+        return warmup + (limit - warmupSeconds) / (stepSeconds(c, steps: warmup + 1, cached: cached) - warmupSeconds)
     }
 
     /// Training: the steps (capped by the time limit) plus the periodic validations.

@@ -158,6 +158,12 @@ public struct ExperimentPlan: Sendable {
             if !readers.isEmpty && readers.allSatisfy({ $0.status == .reuse }) {
                 steps[i].status = .reuse
                 steps[i].estimatedSeconds = 0
+            } else if let builder = steps.indices.first(where: { steps[$0].kind == .train && steps[$0].encoderRun == encoder && steps[$0].status != .reuse }) {
+                // The first training that reads a cache builds it: its time is that step's, so the
+                // runner's ETA compares each step's estimate with the step's own duration.
+                steps[builder].estimatedSeconds += steps[i].estimatedSeconds
+                steps[i].builtBy = steps[builder].title
+                steps[i].estimatedSeconds = 0
             }
         }
     }
@@ -228,10 +234,10 @@ public struct ExperimentPlan: Sendable {
         lines.append("cells: " + manifest.variants.map(\.name).joined(separator: ", ") + "; seeds: " + manifest.seeds.map(String.init).joined(separator: ", "))
         for (i, step) in steps.enumerated() {
             let status = switch step.status { case .build: "build  "; case .reuse: "reuse  "; case .resume: "resume " }
+            let passes = step.encoderPasses > 0 ? String(format: "%.0f encoder passes over pages", step.encoderPasses) : ""
             let cost = step.status == .reuse ? ""
-                : String(format: "  ~%@%@%@", ExperimentPlan.duration(step.estimatedSeconds),
-                         step.encoderPasses > 0 ? String(format: ", %.0f encoder passes over pages", step.encoderPasses) : "",
-                         step.kind == .cache ? " (built by the first cell that reads it)" : "")
+                : step.builtBy.map { "  \(passes), built by \"\($0)\" (in its estimate)" }
+                ?? "  ~\(ExperimentPlan.duration(step.estimatedSeconds))" + (passes.isEmpty ? "" : ", " + passes)
             lines.append(String(format: "%3d. ", i + 1) + "[\(status)] \(step.kind.rawValue.padding(toLength: 9, withPad: " ", startingAt: 0)) \(step.title)\(cost)")
         }
         let passes = steps.filter { $0.status != .reuse }.reduce(0) { $0 + $1.encoderPasses }

@@ -32,9 +32,6 @@ public struct ExperimentRunner {
         let total = plan.cellCount
         var cellsDone = plan.steps.filter { $0.kind == .eval && $0.status == .reuse }.count
         var estimatedDone = 0.0, remaining = plan.estimatedSeconds
-        // A cache step's work happens in the next cell training (the first that reads it): its
-        // estimate is carried to that step, so the ETA's scale compares like with like.
-        var carried = 0.0
         for (index, step) in plan.steps.enumerated() {
             let label = "step \(index + 1)/\(plan.steps.count) \(step.kind.rawValue): \(step.title)"
             switch step.status {
@@ -50,14 +47,8 @@ public struct ExperimentRunner {
             log(String(format: "[grid %@] cells %d/%d done · elapsed %@ · ETA %@ · %@", plan.manifest.name, cellsDone, total,
                        ExperimentPlan.duration(elapsed), ExperimentPlan.duration(remaining * scale), label))
             try execute(step)
-            if step.kind == .cache {
-                carried += step.estimatedSeconds
-                continue
-            }
-            let estimate = step.estimatedSeconds + (step.kind == .train ? carried : 0)
-            if step.kind == .train { carried = 0 }
-            estimatedDone += estimate
-            remaining -= estimate
+            estimatedDone += step.estimatedSeconds
+            remaining -= step.estimatedSeconds
             if step.kind == .eval { cellsDone += 1 }
         }
         let results = try ExperimentResults.collect(plan: plan)

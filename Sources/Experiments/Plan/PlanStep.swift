@@ -38,4 +38,6 @@ public struct PlanStep: Sendable {
     public var estimatedSeconds: Double
     /// For cached cells: the run whose encoder they read.
     public var encoderRun: URL?
+    /// For a cache: the title of the training step that builds it (and carries its estimate).
+    public var builtBy: String?
 }
