@@ -125,15 +125,16 @@ public final class Trainer {
         let startElapsed = state.elapsedSeconds
         var window = (loss: 0.0, answer: 0.0, page: 0.0, span: 0.0, contains: 0.0, count: 0, questions: 0, since: Date())
         let logEvery = max(1, min(50, evalEvery / 5))
-        let prefetcher = BatchPrefetcher(batches)
+        var readFeatures: (@Sendable ([BatchItem]) throws -> EncodedQuestions)? = nil
+        if let features = cached?.train { readFeatures = { try features.encoded($0) } }
+        let prefetcher = BatchPrefetcher(batches, features: readFeatures)
 
         while state.step < steps {
             let step = state.step
             let batch = prefetcher.batch(step: step)
             var dropout: SeededRNG? = settings.model.dropout > 0 ? batches.rng(step: step, purpose: 4) : nil
-            let loss = try cached.map { model.loss(try $0.train.encoded(batches.items(step: step)), targets: batch.targets,
-                                                   weights: lossWeights, rng: &dropout) }
-                ?? model.loss(batch, weights: lossWeights, rng: &dropout)
+            let loss = cached == nil ? model.loss(batch, weights: lossWeights, rng: &dropout)
+                : model.loss(try prefetcher.features(step: step), targets: batch.targets, weights: lossWeights, rng: &dropout)
             let total = loss.total.item
             guard total.isFinite else {
                 throw TrainingError.nonFinite("loss is \(total) at step \(step) (answer \(loss.answer), page \(loss.page)); "

@@ -179,6 +179,32 @@ final class AttentionTests: XCTestCase {
         XCTAssertEqual(a.weights!.doubles[2], 0, "a padded key of batch item 0 gets no weight")
     }
 
+    /// Keys after a batch item's last unmasked key are skipped by the kernel (a memory padded
+    /// to the batch's longest document); the result must equal the full computation: here
+    /// items with 0, 2, 5 and 2 trailing masked keys and masked keys before the last unmasked one
+    /// (fully masked items: `testFullyMaskedKeysStayFinite`).
+    func testTrailingMaskedKeysPerBatchItem() {
+        var rng = SeededRNG(seed: 46)
+        let c = AttentionConfig(batch: 4, heads: 2, lq: 3, lk: 6, dk: 2, dv: 3, keyBias: true)
+        let (q, k, v, _, _) = c.inputs(&rng)
+        let m = -1e9
+        let kb = Tensor([0.1, -0.2, 0.3, 0, 0.2, -0.1,
+                         0.2, m, 0.1, -0.3, m, m,
+                         0.4, m, m, m, m, m,
+                         m, 0.1, m, 0.2, m, m], shape: [4, 6], as: Double.self)
+        let a = Tensor.attention(query: q, key: k, value: v, heads: c.heads, keyBias: kb, returnWeights: true)
+        let ref = naiveAttention(c, q: q.doubles, k: k.doubles, v: v.doubles, kb: kb.doubles, pb: nil)
+        assertClose(a.output.doubles, ref.output, rtol: 1e-12, atol: 1e-13, "output")
+        assertClose(a.weights!.doubles, ref.weights, rtol: 1e-12, atol: 1e-13, "weights")
+        checkGradients([q, k, v], "attention with trailing masked keys") { xs in
+            Tensor.attention(query: xs[0], key: xs[1], value: xs[2], heads: c.heads, keyBias: kb).output
+        }
+        let causal = AttentionConfig(batch: 4, heads: 2, lq: 3, lk: 6, dk: 2, dv: 3, causal: true, keyBias: true)
+        let refCausal = naiveAttention(causal, q: q.doubles, k: k.doubles, v: v.doubles, kb: kb.doubles, pb: nil)
+        let aCausal = Tensor.attention(query: q, key: k, value: v, heads: 2, keyBias: kb, causal: true)
+        assertClose(aCausal.output.doubles, refCausal.output, rtol: 1e-12, atol: 1e-13, "causal output")
+    }
+
     func testFloat32AgreesWithFloat64AndThreadCountDoesNotMatter() {
         var rng = SeededRNG(seed: 46)
         let c = AttentionConfig(batch: 3, heads: 4, lq: 20, lk: 24, dk: 16, dv: 16, causal: true, keyBias: true, positionBias: true, scale: 1)

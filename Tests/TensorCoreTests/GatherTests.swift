@@ -32,6 +32,28 @@ final class GatherTests: XCTestCase {
         checkGradients([narrow], "gatherRows [1, 1] table") { $0[0].gatherRows([0, -1, 0], shape: [3]) }
     }
 
+    /// The fused two-table gather equals the sum of two gathers, forward (exactly) and in
+    /// both tables' gradients (finite differences), with −1 terms and the identity first index.
+    func testGatherRowsSumEqualsTwoGathersAndChecksGradients() {
+        var rng = SeededRNG(seed: 43)
+        let first = Tensor.randn([5, 3], dtype: .float64, rng: &rng)
+        let second = Tensor.randn([2, 3], dtype: .float64, rng: &rng)
+        let firstIndices: [Int32] = [4, -1, 0, 0, 2, -1], secondIndices: [Int32] = [1, 0, -1, 1, 0, -1]
+        let fused = Tensor.gatherRowsSum(first, firstIndices, second, secondIndices, shape: [2, 3])
+        let reference = first.gatherRows(firstIndices, shape: [2, 3]) + second.gatherRows(secondIndices, shape: [2, 3])
+        XCTAssertEqual(fused.shape, [2, 3, 3])
+        XCTAssertEqual(fused.doubles, reference.doubles)
+        checkGradients([first, second], "gatherRowsSum") { xs in
+            Tensor.gatherRowsSum(xs[0], firstIndices, xs[1], secondIndices, shape: [6])
+        }
+        let rows = Tensor.randn([6, 3], dtype: .float64, rng: &rng)
+        XCTAssertEqual(Tensor.gatherRowsSum(rows, nil, second, secondIndices, shape: [6]).doubles,
+                       (rows + second.gatherRows(secondIndices, shape: [6])).doubles)
+        checkGradients([rows, second], "gatherRowsSum, identity first index") { xs in
+            Tensor.gatherRowsSum(xs[0], nil, xs[1], secondIndices, shape: [6])
+        }
+    }
+
     func testPaddingRowsAreZeroAndGetNoGradient() {
         let table = Tensor([1, 2, 3, 4], shape: [2, 2]).requiringGrad()
         let out = table.gatherRows([-1, 1, 1], shape: [3])

@@ -17,7 +17,7 @@ public final class PageHead: Module, Sendable {
     public struct Output: Sendable {
         /// `[B, P]` page scores, exactly −1e9 on padded pages.
         public let scores: Tensor
-        /// `[B, P]` "contains the answer" logits (meaningless on padded pages).
+        /// `[B, P]` "contains the answer" logits (0 on padded pages).
         public let containsLogits: Tensor
     }
 
@@ -60,13 +60,22 @@ public final class PageHead: Module, Sendable {
                      "PageHead: summaries \(summaries.shape) are not [B·P, K, d] with B = \(batchSize), P = \(pageCount)")
         precondition(pageValid.count == batchSize * pageCount,
                      "PageHead: \(pageValid.count) page flags for [B, P] = [\(batchSize), \(pageCount)]")
-        let u = hidden(norm(pool(summaries))).gelu()
-        let raw = scoreOutput(u).reshaped([batchSize, pageCount])
-        // Replace (not just shift) padded scores, so a padded page's content cannot leak.
-        let keep = Tensor(pageValid.map { $0 ? Float(1) : 0 }, shape: [batchSize, pageCount]).converted(to: raw.dtype)
-        let bias = AttentionMask.keyBias(valid: pageValid, batch: batchSize, length: pageCount, dtype: raw.dtype)
-        return Output(scores: raw * keep + bias,
-                      containsLogits: containsOutput(u).reshaped([batchSize, pageCount]))
+        // Only real pages go through the head (a batch is padded to its longest document, and
+        // documents have 1–20 pages); padded pages read a zero row and get exactly −1e9.
+        let k = summaries.shape[1], d = summaries.shape[2]
+        let real = pageValid.indices.filter { pageValid[$0] }
+        let allReal = real.count == pageValid.count
+        let rows = allReal ? summaries
+            : summaries.reshaped([batchSize * pageCount, k * d]).gatherRows(real.map { Int32($0) }, shape: [real.count])
+                .reshaped([real.count, k, d])
+        var rowOfPage = [Int32](repeating: -1, count: pageValid.count)
+        for (j, page) in real.enumerated() { rowOfPage[page] = Int32(j) }
+        func spread(_ perRealPage: Tensor) -> Tensor {
+            (allReal ? perRealPage : perRealPage.gatherRows(rowOfPage, shape: [pageValid.count])).reshaped([batchSize, pageCount])
+        }
+        let u = hidden(norm(pool(rows))).gelu()
+        let bias = AttentionMask.keyBias(valid: pageValid, batch: batchSize, length: pageCount, dtype: summaries.dtype)
+        return Output(scores: spread(scoreOutput(u)) + bias, containsLogits: spread(containsOutput(u)))
     }
 
     public var namedParameters: [NamedParameter] {

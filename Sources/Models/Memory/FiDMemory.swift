@@ -101,20 +101,20 @@ public struct FiDMemory: Sendable, ProjectableMemory {
     /// projected once, then gathered per slot (padded slots: the tables' terms only).
     public func projected(by linear: Linear) -> Tensor {
         let slots = batchSize * slotCount
-        var out = linear(rows)
-        if let rowOfSlot { out = out.gatherRows(rowOfSlot, shape: [slots]) }
-        if let first = addedTables.first {
-            // The projected tables are combined into one small table of every index tuple
-            // (pages × slots rows), so the slots gather and add only once.
-            var table = first.table.matmul(linear.weight, transposeB: true)
-            for added in addedTables.dropFirst() {
-                let n = added.table.shape[0], width = linear.outFeatures
-                table = (table.reshaped([table.shape[0], 1, width])
-                         + added.table.matmul(linear.weight, transposeB: true).reshaped([1, n, width])).reshaped([table.shape[0] * n, width])
-            }
-            out = out + table.gatherRows(combinedIndex, shape: [slots])
+        let projectedRows = linear(rows)
+        guard let first = addedTables.first else {
+            let out = rowOfSlot.map { projectedRows.gatherRows($0, shape: [slots]) } ?? projectedRows
+            return out.reshaped([batchSize, slotCount, linear.outFeatures])
         }
-        return out.reshaped([batchSize, slotCount, linear.outFeatures])
+        // The projected tables are combined into one small table of every index tuple
+        // (pages × slots rows), so each slot reads one row of it and one projected summary row.
+        var table = first.table.matmul(linear.weight, transposeB: true)
+        for added in addedTables.dropFirst() {
+            let n = added.table.shape[0], width = linear.outFeatures
+            table = (table.reshaped([table.shape[0], 1, width])
+                     + added.table.matmul(linear.weight, transposeB: true).reshaped([1, n, width])).reshaped([table.shape[0] * n, width])
+        }
+        return Tensor.gatherRowsSum(projectedRows, rowOfSlot, table, combinedIndex, shape: [batchSize, slotCount])
     }
 
     /// The dense memory `[B, P·K, d]`.

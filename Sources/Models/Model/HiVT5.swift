@@ -54,9 +54,12 @@ public final class HiVT5: Module, Sendable {
 
     /// Runs the page encoder over every page row of the batch (answer pass, and probe pass
     /// when present). `rng`: the dropout generator while training, nil at inference.
-    public func encode(_ batch: QuestionBatch, rng: inout SeededRNG?) -> EncodedQuestions {
-        let answer = encodeRealRows(batch.answerPass, rng: &rng)
-        let probe = batch.probePass.map { encodeRealRows($0, rng: &rng) }
+    /// `tokenStates: false` leaves them out (`EncodedQuestions.tokenStates` nil): a feature
+    /// cache stores summaries only, and spreading every row's token states back over the
+    /// padded batch would write far more than the summaries.
+    public func encode(_ batch: QuestionBatch, tokenStates: Bool = true, rng: inout SeededRNG?) -> EncodedQuestions {
+        let answer = encodeRealRows(batch.answerPass, tokenStates: tokenStates, rng: &rng)
+        let probe = batch.probePass.map { encodeRealRows($0, tokenStates: false, rng: &rng) }
         return EncodedQuestions(batchSize: batch.batchSize, pageCount: batch.pageCount, summaries: answer.summaries,
                                 probeSummaries: probe?.summaries, tokenStates: answer.tokenStates,
                                 pageValid: batch.pageValid, slotTokens: answer.slotTokens, pageIndices: batch.pageIndices)
@@ -73,34 +76,37 @@ public final class HiVT5: Module, Sendable {
     /// in one full-length pass: padded positions are masked keys, and their states are
     /// only read within those K − 1 positions. Visual patches follow the last token
     /// position, so rows with patches keep their full length.
-    func encodeRealRows(_ input: PageEncoderInput, rng: inout SeededRNG?) -> PageEncoding {
+    func encodeRealRows(_ input: PageEncoderInput, tokenStates keepStates: Bool = true, rng: inout SeededRNG?)
+        -> (summaries: Tensor, tokenStates: Tensor?, slotTokens: [Int32]) {
         let groups = Self.lengthGroups(input)
         if groups.count == 1 && groups[0].rows.count == input.rows && groups[0].length == input.length {
-            return pageEncoder(input, rng: &rng)
+            let encoding = pageEncoder(input, rng: &rng)
+            return (encoding.summaries, keepStates ? encoding.tokenStates : nil, encoding.slotTokens)
         }
         let l = input.length, k = configuration.summaryTokens, d = configuration.modelDim
         var summaries: [Tensor] = [], states: [Tensor] = []
         var summaryRow = [Int32](repeating: -1, count: input.rows)  // -1: a zero row
-        var stateRow = [Int32](repeating: -1, count: input.rows * l)
+        var stateRow = [Int32](repeating: -1, count: keepStates ? input.rows * l : 0)
         var slotTokens = [Int32](repeating: -1, count: input.rows * k)
         var packedRows = 0, packedStates = 0
         for group in groups {
             let packed = pageEncoder(input.selectingRows(group.rows, length: group.length), rng: &rng)
             for (j, r) in group.rows.enumerated() {
                 summaryRow[r] = Int32(packedRows + j)
-                for position in 0..<group.length { stateRow[r * l + position] = Int32(packedStates + j * group.length + position) }
+                if keepStates {
+                    for position in 0..<group.length { stateRow[r * l + position] = Int32(packedStates + j * group.length + position) }
+                }
                 for slot in 0..<k { slotTokens[r * k + slot] = packed.slotTokens[j * k + slot] }
             }
             packedRows += group.rows.count
             packedStates += group.rows.count * group.length
             summaries.append(packed.summaries.reshaped([group.rows.count, k * d]))
-            states.append(packed.tokenStates.reshaped([group.rows.count * group.length, d]))
+            if keepStates { states.append(packed.tokenStates.reshaped([group.rows.count * group.length, d])) }
         }
         let joinedSummaries = summaries.count == 1 ? summaries[0] : Tensor.concat(summaries, axis: 0)
-        let joinedStates = states.count == 1 ? states[0] : Tensor.concat(states, axis: 0)
-        return PageEncoding(summaries: joinedSummaries.gatherRows(summaryRow, shape: [input.rows]).reshaped([input.rows, k, d]),
-                            tokenStates: joinedStates.gatherRows(stateRow, shape: [input.rows * l]).reshaped([input.rows, l, d]),
-                            slotTokens: slotTokens)
+        let spreadStates = keepStates ? (states.count == 1 ? states[0] : Tensor.concat(states, axis: 0))
+            .gatherRows(stateRow, shape: [input.rows * l]).reshaped([input.rows, l, d]) : nil
+        return (joinedSummaries.gatherRows(summaryRow, shape: [input.rows]).reshaped([input.rows, k, d]), spreadStates, slotTokens)
     }
 
     /// The real rows of `input` in groups of similar length, and the length each group is
@@ -127,9 +133,9 @@ public final class HiVT5: Module, Sendable {
     }
 
     /// `encode` at inference (no dropout).
-    public func encode(_ batch: QuestionBatch) -> EncodedQuestions {
+    public func encode(_ batch: QuestionBatch, tokenStates: Bool = true) -> EncodedQuestions {
         var none: SeededRNG? = nil
-        return encode(batch, rng: &none)
+        return encode(batch, tokenStates: tokenStates, rng: &none)
     }
 
     /// The decoder memory `[B, P·K, d]` of encoded questions.

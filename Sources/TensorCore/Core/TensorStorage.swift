@@ -24,7 +24,11 @@ final class TensorStorage: @unchecked Sendable {
     deinit { BufferPool.shared.give(raw, byteCount: byteCount) }
 }
 
-/// Free lists of buffers by exact byte size, shared by all threads.
+/// Free lists of buffers by size class, shared by all threads.
+///
+/// Sizes are rounded up to one of eight classes per power of two (at most 1/8 unused), so
+/// that steps whose shapes vary a little (a batch padded to its longest document, answers
+/// of different lengths) still reuse buffers instead of faulting in fresh pages.
 public final class BufferPool: @unchecked Sendable {
     public static let shared = BufferPool()
 
@@ -34,8 +38,16 @@ public final class BufferPool: @unchecked Sendable {
     /// Above this many idle bytes, returned buffers are released to the system.
     public var capacityBytes = 1 << 30
 
-    func take(byteCount: Int) -> UnsafeMutableRawPointer {
+    /// The size class of a request: a multiple of 64 bytes up to 4 KiB, then the next
+    /// multiple of 1/8 of its power of two.
+    static func sizeClass(_ byteCount: Int) -> Int {
         let size = max(byteCount, 1)
+        let step = size <= 4096 ? 64 : 1 << (Int.bitWidth - size.leadingZeroBitCount - 4)
+        return (size + step - 1) / step * step
+    }
+
+    func take(byteCount: Int) -> UnsafeMutableRawPointer {
+        let size = Self.sizeClass(byteCount)
         lock.lock()
         if var list = free[size], let p = list.popLast() {
             free[size] = list
@@ -48,7 +60,7 @@ public final class BufferPool: @unchecked Sendable {
     }
 
     func give(_ p: UnsafeMutableRawPointer, byteCount: Int) {
-        let size = max(byteCount, 1)
+        let size = Self.sizeClass(byteCount)
         lock.lock()
         if pooledBytes + size <= capacityBytes {
             free[size, default: []].append(p)

@@ -59,6 +59,11 @@ struct AttentionGeometry {
     let batch: Int, heads: Int, lq: Int, lk: Int, dk: Int, dv: Int
     let scale: Double
     let causal: Bool
+    /// Per batch item, the keys up to and including its last unmasked one (`lk` when none is
+    /// unmasked). Keys after it are masked by the key bias, so their probabilities are
+    /// exactly 0 (exp(−1e9) underflows) and their gradients exactly 0: skipping them gives
+    /// the same result. A memory padded to the batch's longest document is masked at its end.
+    let usedKeys: [Int]
 
     var pairs: Int { batch * heads }
     /// Row strides of Q/K and of V/O in their [B, L, H·D] layouts.
@@ -67,6 +72,17 @@ struct AttentionGeometry {
     var pairSize: Int { lq * lk }
     /// Number of keys query i sees (all of them without `causal`).
     @inline(__always) func visible(_ i: Int) -> Int { causal ? max(0, min(lk, i + lk - lq + 1)) : lk }
+
+    /// `usedKeys` of a key bias `[B, Lk]`: biases at or below −1e8 mask.
+    static func usedKeys<T: TensorScalar>(_ keyBias: UnsafePointer<T>?, batch: Int, lk: Int) -> [Int] {
+        guard let keyBias else { return [Int](repeating: lk, count: batch) }
+        return (0..<batch).map { b in
+            let row = keyBias + b * lk
+            var used = lk
+            while used > 0 && row[used - 1] <= T(-1e8) { used -= 1 }
+            return used == 0 ? lk : used
+        }
+    }
     /// Workers that each take every `workers`-th pair, with one private scratch each; one
     /// when the whole call is too small to repay a thread hand-off (e.g. a decoding step).
     var workers: Int {
@@ -104,11 +120,12 @@ private func attentionForwardKernel<T: TensorScalar>(_ geo: AttentionGeometry,
         let vh = v + b * lk * ldv + head * dv
         let oh = out + b * lq * ldv + head * dv
         let s = probs.map { $0 + pair * geo.pairSize } ?? (scratch! + worker * geo.pairSize)
-        // S = scale·Q_h·K_hᵀ  [Lq, Lk]
-        gemm(false, true, lq, lk, dk, scale, qh, ldk, kh, ldk, T(0), s, lk)
+        let used = geo.usedKeys[b]
+        // S = scale·Q_h·K_hᵀ  [Lq, Lk], computed over the used keys
+        gemm(false, true, lq, used, dk, scale, qh, ldk, kh, ldk, T(0), s, lk)
         for i in 0..<lq {
             let row = s + i * lk
-            let n = geo.visible(i)
+            let n = min(geo.visible(i), used)
             if let positionBias {
                 let pb = positionBias + (head * lq + i) * lk
                 for j in 0..<n { row[j] += pb[j] }
@@ -121,7 +138,7 @@ private func attentionForwardKernel<T: TensorScalar>(_ geo: AttentionGeometry,
             if n < lk { (row + n).update(repeating: 0, count: lk - n) }
         }
         // O_h = P·V_h  [Lq, Dv], written into its column block of O
-        gemm(false, false, lq, dv, lk, T(1), UnsafePointer(s), lk, vh, ldv, T(0), oh, ldv)
+        gemm(false, false, lq, dv, used, T(1), UnsafePointer(s), lk, vh, ldv, T(0), oh, ldv)
     }
 }
 
@@ -144,21 +161,33 @@ private func attentionBackwardKernel<T: TensorScalar>(_ geo: AttentionGeometry,
         let vh = v + b * lk * ldv + head * dv
         let doh = dOut + b * lq * ldv + head * dv
         let p = probs + pair * geo.pairSize
+        let used = geo.usedKeys[b]
+        /// Rows `used..<Lk` of a head's column block: keys whose gradient is exactly 0.
+        func zeroUnusedRows(_ block: UnsafeMutablePointer<T>, width: Int, stride: Int) {
+            for j in used..<lk { (block + j * stride).update(repeating: 0, count: width) }
+        }
         // dV_h = Pᵀ·dO_h  [Lk, Dv]
         if let dvOut {
-            gemm(true, false, lk, dv, lq, T(1), p, lk, doh, ldv, T(0), dvOut + b * lk * ldv + head * dv, ldv)
+            let dvh = dvOut + b * lk * ldv + head * dv
+            gemm(true, false, used, dv, lq, T(1), p, lk, doh, ldv, T(0), dvh, ldv)
+            zeroUnusedRows(dvh, width: dv, stride: ldv)
         }
         guard needS else { return }
         let ds = dsAll.map { $0 + pair * geo.pairSize } ?? (scratch! + worker * geo.pairSize)
-        // dP = dO_h·V_hᵀ  [Lq, Lk], then dS = P∘(dP − rowsum(dP∘P)) in place
-        gemm(false, true, lq, lk, dv, T(1), doh, ldv, vh, ldv, T(0), ds, lk)
-        for i in 0..<lq { softmaxBackwardRow(p + i * lk, ds + i * lk, ds + i * lk, lk) }
+        // dP = dO_h·V_hᵀ  [Lq, Lk], then dS = P∘(dP − rowsum(dP∘P)) in place (0 past the used keys)
+        gemm(false, true, lq, used, dv, T(1), doh, ldv, vh, ldv, T(0), ds, lk)
+        for i in 0..<lq {
+            softmaxBackwardRow(p + i * lk, ds + i * lk, ds + i * lk, used)
+            if used < lk { (ds + i * lk + used).update(repeating: 0, count: lk - used) }
+        }
         // dQ_h = scale·dS·K_h  [Lq, Dk];  dK_h = scale·dSᵀ·Q_h  [Lk, Dk]
         if let dq {
-            gemm(false, false, lq, dk, lk, scale, UnsafePointer(ds), lk, kh, ldk, T(0), dq + b * lq * ldk + head * dk, ldk)
+            gemm(false, false, lq, dk, used, scale, UnsafePointer(ds), lk, kh, ldk, T(0), dq + b * lq * ldk + head * dk, ldk)
         }
         if let dkOut {
-            gemm(true, false, lk, dk, lq, scale, UnsafePointer(ds), lk, qh, ldk, T(0), dkOut + b * lk * ldk + head * dk, ldk)
+            let dkh = dkOut + b * lk * ldk + head * dk
+            gemm(true, false, used, dk, lq, scale, UnsafePointer(ds), lk, qh, ldk, T(0), dkh, ldk)
+            zeroUnusedRows(dkh, width: dk, stride: ldk)
         }
     }
 }
@@ -203,10 +232,13 @@ extension Tensor {
         let dtype = query.dtype
         precondition([key.dtype, value.dtype, keyBias?.dtype ?? dtype, positionBias?.dtype ?? dtype].allSatisfy { $0 == dtype },
                      "attention: inputs mix dtypes (query \(dtype), key \(key.dtype), value \(value.dtype))")
-        let dk = query.shape[2] / heads
-        let geo = AttentionGeometry(batch: query.shape[0], heads: heads, lq: query.shape[1], lk: key.shape[1],
+        let dk = query.shape[2] / heads, batch = query.shape[0], lk = key.shape[1]
+        let usedKeys = dtype == .float32
+            ? AttentionGeometry.usedKeys(keyBias?.pointer(Float.self), batch: batch, lk: lk)
+            : AttentionGeometry.usedKeys(keyBias?.pointer(Double.self), batch: batch, lk: lk)
+        let geo = AttentionGeometry(batch: batch, heads: heads, lq: query.shape[1], lk: lk,
                                     dk: dk, dv: value.shape[2] / heads,
-                                    scale: scale ?? 1 / Double(dk).squareRoot(), causal: causal)
+                                    scale: scale ?? 1 / Double(dk).squareRoot(), causal: causal, usedKeys: usedKeys)
         let differentiable: [Tensor] = [query, key, value] + (positionBias.map { [$0] } ?? [])
         let needsGrad = GradMode.isEnabled && differentiable.contains { $0.requiresGrad }
 

@@ -17,6 +17,25 @@ private func gatherKernel<T: TensorScalar>(_ table: UnsafePointer<T>, _ indices:
     }
 }
 
+/// out[i] = a[ia[i]] + b[ib[i]] (a zero term for index -1; `ia` nil: row i of `a`).
+private func gatherSumKernel<T: TensorScalar>(_ a: UnsafePointer<T>, _ ia: UnsafePointer<Int32>?, _ b: UnsafePointer<T>,
+                                              _ ib: UnsafePointer<Int32>, _ n: Int, _ d: Int, _ out: UnsafeMutablePointer<T>) {
+    Parallel.forRanges(n, minChunk: Swift.max(1, gatherGrain / Swift.max(d, 1))) { r in
+        for i in r {
+            let x = ia.map { Int($0[i]) } ?? i, y = Int(ib[i])
+            let o = out + i * d
+            switch (x >= 0, y >= 0) {
+            case (true, true):
+                let pa = a + x * d, pb = b + y * d
+                for j in 0..<d { o[j] = pa[j] + pb[j] }
+            case (true, false): o.update(from: a + x * d, count: d)
+            case (false, true): o.update(from: b + y * d, count: d)
+            case (false, false): o.update(repeating: 0, count: d)
+            }
+        }
+    }
+}
+
 /// dTable[indices[i], columns] += g[i, columns]. Threads take disjoint column ranges and
 /// walk every index in order, so repeated indices never race and the sum order is fixed.
 private func scatterAddKernel<T: TensorScalar>(_ g: UnsafePointer<T>, _ indices: UnsafePointer<Int32>, _ n: Int,
@@ -66,6 +85,58 @@ extension Tensor {
                 }
             }
             return [dTable]
+        }
+        return out
+    }
+
+    /// `first.gatherRows(firstIndices) + second.gatherRows(secondIndices)` in one pass, shaped
+    /// `[shape..., D]`: one output buffer instead of three. `firstIndices` nil reads row i of
+    /// `first` for output row i. Index -1 is a zero term; gradients scatter-add into both tables.
+    ///
+    /// ```swift
+    /// // a factored memory's projected slots: projected rows plus projected page-embedding rows
+    /// let keys = Tensor.gatherRowsSum(projectedRows, rowOfSlot, projectedTable, tableIndex, shape: [B * M])
+    /// ```
+    public static func gatherRowsSum(_ first: Tensor, _ firstIndices: [Int32]?, _ second: Tensor, _ secondIndices: [Int32],
+                                     shape outShape: [Int]) -> Tensor {
+        let n = secondIndices.count
+        if let message = ShapeCheck.gatherRows(table: second.shape, indices: secondIndices, shape: outShape)
+            ?? (firstIndices.map { ShapeCheck.gatherRows(table: first.shape, indices: $0, shape: outShape) }
+                ?? (first.rank == 2 && first.shape[0] == n ? nil : "gatherRowsSum: first table \(first.shape) is not [\(n), D]")) {
+            preconditionFailure(message)
+        }
+        precondition(first.shape[1] == second.shape[1] && first.dtype == second.dtype,
+                     "gatherRowsSum: tables \(first.shape) \(first.dtype) and \(second.shape) \(second.dtype) differ in width or dtype")
+        let d = second.shape[1]
+        var out = Tensor.empty(outShape + [d], dtype: second.dtype)
+        func forward<T: TensorScalar>(_: T.Type) {
+            secondIndices.withUnsafeBufferPointer { ib in
+                if let firstIndices {
+                    firstIndices.withUnsafeBufferPointer { ia in
+                        gatherSumKernel(first.pointer(T.self), ia.baseAddress!, second.pointer(T.self), ib.baseAddress!, n, d, out.mutablePointer(T.self))
+                    }
+                } else {
+                    gatherSumKernel(first.pointer(T.self), nil, second.pointer(T.self), ib.baseAddress!, n, d, out.mutablePointer(T.self))
+                }
+            }
+        }
+        if n > 0 { if second.dtype == .float32 { forward(Float.self) } else { forward(Double.self) } }
+        let firstShape = first.shape, secondShape = second.shape
+        let needFirst = first.requiresGrad, needSecond = second.requiresGrad
+        out.record("gatherRowsSum", inputs: [first, second]) { g in
+            func scatter(_ indices: [Int32], into shape: [Int]) -> Tensor {
+                let dTable = Tensor.zeros(shape, dtype: g.dtype)
+                guard g.count > 0 else { return dTable }
+                indices.withUnsafeBufferPointer { idx in
+                    switch g.dtype {
+                    case .float32: scatterAddKernel(g.pointer(Float.self), idx.baseAddress!, n, d, dTable.mutablePointer(Float.self))
+                    case .float64: scatterAddKernel(g.pointer(Double.self), idx.baseAddress!, n, d, dTable.mutablePointer(Double.self))
+                    }
+                }
+                return dTable
+            }
+            let dFirst = needFirst ? (firstIndices.map { scatter($0, into: firstShape) } ?? g.reshaped(firstShape)) : nil
+            return [dFirst, needSecond ? scatter(secondIndices, into: secondShape) : nil]
         }
         return out
     }

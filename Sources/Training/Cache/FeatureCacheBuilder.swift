@@ -99,7 +99,7 @@ public struct FeatureCacheBuilder {
             let chunk = Array(items[start..<min(items.count, start + questionsPerBatch)])
             let tokens = batchBuilder.build(chunk)
             let batch = ModelBatchConversion.convert(tokens, probe: nil, spanLabels: false)
-            let encoded = withNoGrad { model.encode(batch) }
+            let encoded = withNoGrad { model.encode(batch, tokenStates: false) }
             // Real pages only, in (question, page) order.
             let p = encoded.pageCount
             var source: [Int32] = []
