@@ -33,7 +33,8 @@ final class GatherTests: XCTestCase {
     }
 
     /// The fused two-table gather equals the sum of two gathers, forward (exactly) and in
-    /// both tables' gradients (finite differences), with −1 terms and the identity first index.
+    /// both tables' gradients (finite differences), with −1 terms, repeated, injective
+    /// and identity first indices.
     func testGatherRowsSumEqualsTwoGathersAndChecksGradients() {
         var rng = SeededRNG(seed: 43)
         let first = Tensor.randn([5, 3], dtype: .float64, rng: &rng)
@@ -45,6 +46,11 @@ final class GatherTests: XCTestCase {
         XCTAssertEqual(fused.doubles, reference.doubles)
         checkGradients([first, second], "gatherRowsSum") { xs in
             Tensor.gatherRowsSum(xs[0], firstIndices, xs[1], secondIndices, shape: [6])
+        }
+        // Each row of `first` read at most once (row 1 never): its gradient is a gather.
+        let injective: [Int32] = [3, -1, 0, 4, 2, -1]
+        checkGradients([first, second], "gatherRowsSum, injective first index") { xs in
+            Tensor.gatherRowsSum(xs[0], injective, xs[1], secondIndices, shape: [6])
         }
         let rows = Tensor.randn([6, 3], dtype: .float64, rng: &rng)
         XCTAssertEqual(Tensor.gatherRowsSum(rows, nil, second, secondIndices, shape: [6]).doubles,

@@ -123,6 +123,9 @@ extension Tensor {
         if n > 0 { if second.dtype == .float32 { forward(Float.self) } else { forward(Double.self) } }
         let firstShape = first.shape, secondShape = second.shape
         let needFirst = first.requiresGrad, needSecond = second.requiresGrad
+        // When no row of `first` is read twice (a factored memory: each summary row has one
+        // slot), its gradient is a gather of the output gradient, with no zero fill or scatter.
+        let firstRowSource: [Int32]? = needFirst ? firstIndices.flatMap { Self.inverseIfInjective($0, rows: firstShape[0]) } : nil
         out.record("gatherRowsSum", inputs: [first, second]) { g in
             func scatter(_ indices: [Int32], into shape: [Int]) -> Tensor {
                 let dTable = Tensor.zeros(shape, dtype: g.dtype)
@@ -135,9 +138,22 @@ extension Tensor {
                 }
                 return dTable
             }
-            let dFirst = needFirst ? (firstIndices.map { scatter($0, into: firstShape) } ?? g.reshaped(firstShape)) : nil
+            let dFirst = !needFirst ? nil
+                : firstRowSource.map { g.reshaped([n, d]).gatherRows($0, shape: [firstShape[0]]) }
+                ?? firstIndices.map { scatter($0, into: firstShape) } ?? g.reshaped(firstShape)
             return [dFirst, needSecond ? scatter(secondIndices, into: secondShape) : nil]
         }
         return out
+    }
+
+    /// For indices that name each of `rows` rows at most once, the position naming each row
+    /// (−1 for a row none names); nil when some row is named twice.
+    static func inverseIfInjective(_ indices: [Int32], rows: Int) -> [Int32]? {
+        var inverse = [Int32](repeating: -1, count: rows)
+        for (position, index) in indices.enumerated() where index >= 0 {
+            if inverse[Int(index)] >= 0 { return nil }
+            inverse[Int(index)] = Int32(position)
+        }
+        return inverse
     }
 }
