@@ -5,19 +5,19 @@ import Training
 /// data generation).
 ///
 /// Calibrated on a quiet 2-core AMD EPYC (Zen 3), release build, default synthetic data
-/// (README "Experiments"): the from-scratch recipe (1,800 end-to-end steps, 10.4–10.8 training
-/// minutes), building its train cache (15,273 pages in 127 s), its cached stage 2 (1,800 steps
-/// in 60–85 s) and the quickstart's evaluations. Other machines differ by a constant factor, which the runner's ETA corrects
+/// (README "Experiments"): the from-scratch recipe (1,800 end-to-end steps, 8.5–9.5 training
+/// minutes), building its train cache (15,273 pages in 91 s), its cached stage 2 (1,800 steps
+/// in 46–53 s) and the quickstart's evaluations. Other machines differ by a constant factor, which the runner's ETA corrects
 /// as finished steps come in.
 public enum CostModel {
     /// Effective rate of end-to-end training, counting 3 × `forwardFLOPsPerPage` per page trained
     /// (forward and backward, decoder and data pipeline included).
-    static let trainingFLOPs = 48e9
+    static let trainingFLOPs = 55e9
     /// Effective rate of forward page encoding (feature caches, end-to-end evaluation).
-    static let encodingFLOPs = 46e9
+    static let encodingFLOPs = 63e9
     /// One cached training step, per question of the batch, at d 128, 2 decoder layers, K 16 and
     /// ≈ 8 pages a question (scaled by d², layers and memory slots for other shapes).
-    static let cachedStepSecondsPerQuestion = 5.1e-3
+    static let cachedStepSecondsPerQuestion = 3.5e-3
     /// Answering one question from a feature cache (greedy generation, page head).
     static let cachedAnswerSeconds = 4e-3
     /// Decoding one answer after its pages are encoded.
