@@ -48,6 +48,29 @@ final class HeadTests: XCTestCase {
         }
     }
 
+    /// The head's scores and contains logits with a padded page (only real pages go through
+    /// the head): gradients with respect to the summaries by finite differences in Double;
+    /// the padded page scores exactly −1e9 and its summaries get no gradient.
+    func testHeadGradientsWithAPaddedPage() {
+        var rng = SeededRNG(seed: 93)
+        let s = Tensor.randn([4, 3, 5], dtype: .float64, rng: &rng)
+        let valid = [true, true, true, false]
+        for pooling in HiVT5Configuration.Pooling.allCases {
+            let head = PageHead(modelDim: 5, hiddenDim: 3, pooling: pooling, dtype: .float64, rng: &rng)
+            let out = head(summaries: s, batchSize: 2, pageCount: 2, pageValid: valid)
+            XCTAssertEqual(out.scores.doubles[3], -1e9, "\(pooling): padded page score")
+            checkGradients([s], "\(pooling) head with a padded page") { xs in
+                // Real pages only: the constant −1e9 would swamp a finite difference of the sum.
+                let o = head(summaries: xs[0], batchSize: 2, pageCount: 2, pageValid: valid)
+                return (o.scores + o.containsLogits).reshaped([4, 1]).gatherRows([0, 1, 2], shape: [3])
+            }
+            let leaf = s.detached().requiringGrad()
+            let o = head(summaries: leaf, batchSize: 2, pageCount: 2, pageValid: valid)
+            (o.scores + o.containsLogits).sum().backward()
+            XCTAssertEqual(Array(leaf.grad!.doubles[45..<60]), [Double](repeating: 0, count: 15), "\(pooling): padded page gradient")
+        }
+    }
+
     /// The head scores each page from its own summaries: permuting pages permutes scores,
     /// and a question's score of a page does not depend on its other pages.
     func testScoresArePerPageAndMasked() {

@@ -7,8 +7,8 @@ import Training
 /// Calibrated on a quiet 2-core AMD EPYC (Zen 3), release build, default synthetic data
 /// (README "Experiments"): the from-scratch recipe (1,800 end-to-end steps, 8.5–9.5 training
 /// minutes), building its train cache (15,273 pages in 91 s), its cached stage 2 (1,800 steps
-/// in 46–53 s) and the quickstart's evaluations. Other machines differ by a constant factor, which the runner's ETA corrects
-/// as finished steps come in.
+/// in 46–53 s) and the quickstart's evaluations. Other machines differ by a constant factor,
+/// which the runner's ETA corrects as finished steps come in.
 public enum CostModel {
     /// Effective rate of end-to-end training, counting 3 × `forwardFLOPsPerPage` per page trained
     /// (forward and backward, decoder and data pipeline included).

@@ -123,9 +123,6 @@ extension Tensor {
         if n > 0 { if second.dtype == .float32 { forward(Float.self) } else { forward(Double.self) } }
         let firstShape = first.shape, secondShape = second.shape
         let needFirst = first.requiresGrad, needSecond = second.requiresGrad
-        // When no row of `first` is read twice (a factored memory: each summary row has one
-        // slot), its gradient is a gather of the output gradient, with no zero fill or scatter.
-        let firstRowSource: [Int32]? = needFirst ? firstIndices.flatMap { Self.inverseIfInjective($0, rows: firstShape[0]) } : nil
         out.record("gatherRowsSum", inputs: [first, second]) { g in
             func scatter(_ indices: [Int32], into shape: [Int]) -> Tensor {
                 let dTable = Tensor.zeros(shape, dtype: g.dtype)
@@ -138,9 +135,16 @@ extension Tensor {
                 }
                 return dTable
             }
-            let dFirst = !needFirst ? nil
-                : firstRowSource.map { g.reshaped([n, d]).gatherRows($0, shape: [firstShape[0]]) }
-                ?? firstIndices.map { scatter($0, into: firstShape) } ?? g.reshaped(firstShape)
+            func firstGradient() -> Tensor {
+                guard let firstIndices else { return g.reshaped(firstShape) }
+                // When no row of `first` is read twice (a factored memory: each summary row has
+                // one slot), its gradient is a gather of the output gradient: no zero fill, no scatter.
+                if let source = Self.inverseIfInjective(firstIndices, rows: firstShape[0]) {
+                    return g.reshaped([n, d]).gatherRows(source, shape: [firstShape[0]])
+                }
+                return scatter(firstIndices, into: firstShape)
+            }
+            let dFirst = needFirst ? firstGradient() : nil
             return [dFirst, needSecond ? scatter(secondIndices, into: secondShape) : nil]
         }
         return out
