@@ -37,6 +37,34 @@ final class AdamWTests: XCTestCase {
         }
     }
 
+    /// A Float buffer long enough to be split over threads, with a tail that is not a multiple
+    /// of the vector width, equals a plain scalar AdamW in Float bit for bit.
+    func testLongFloatBufferMatchesScalarUpdateExactly() {
+        let n = 100_003
+        var rng = SeededRNG(seed: 3)
+        let initial = (0..<n).map { _ in Float(rng.nextUniform() * 2 - 1) }
+        let grads = [(0..<n).map { _ in Float(rng.nextUniform() * 2 - 1) }, (0..<n).map { _ in Float(rng.nextUniform() - 0.5) }]
+        let weight = Tensor(initial, shape: [n]).requiringGrad()
+        let optimizer = AdamW(parameters: [("weight", weight)], learningRate: 1e-2, beta1: 0.9, beta2: 0.99,
+                              epsilon: 1e-8, weightDecay: 0.1, decayWhere: { _ in true })
+        var p = initial, m = [Float](repeating: 0, count: n), v = [Float](repeating: 0, count: n)
+        for (k, g) in grads.enumerated() {
+            weight.zeroGrad()
+            (weight * Tensor(g, shape: [n])).sumToShape([]).backward()
+            optimizer.update()
+            let t = Double(k + 1)
+            let stepSize = Float(1e-2 / (1 - pow(0.9, t))), invSqrtC2 = Float(1 / (1 - pow(0.99, t)).squareRoot())
+            let decay = Float(1 - 1e-2 * 0.1), b1 = Float(0.9), b2 = Float(0.99), eps = Float(1e-8)
+            let oneMinusB1 = Float(1 - 0.9), oneMinusB2 = Float(1 - 0.99)
+            for i in 0..<n {
+                m[i] = b1 * m[i] + oneMinusB1 * g[i]
+                v[i] = b2 * v[i] + oneMinusB2 * g[i] * g[i]
+                p[i] = p[i] * decay - stepSize * m[i] / (v[i].squareRoot() * invSqrtC2 + eps)
+            }
+            XCTAssertEqual(weight.scalars, p, "after step \(k + 1)")
+        }
+    }
+
     func testParameterWithoutGradientIsLeftAlone() {
         let used = Tensor([1, 2], shape: [2]).requiringGrad()
         let unused = Tensor([3, 4], shape: [2]).requiringGrad()

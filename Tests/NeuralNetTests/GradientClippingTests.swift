@@ -18,6 +18,17 @@ final class GradientClippingTests: XCTestCase {
         XCTAssertNil(unused.grad)
     }
 
+    /// The norm of a Float gradient whose length is not a multiple of the vector width equals
+    /// a Double loop over it.
+    func testNormOfALongFloatGradient() {
+        let n = 1_003
+        let g = (0..<n).map { Float(($0 * 7919) % 1000) / 500 - 1 }
+        let a = Tensor([Float](repeating: 0, count: n), shape: [n]).requiringGrad()
+        (a * Tensor(g, shape: [n])).sumToShape([]).backward()
+        let expected = g.reduce(0.0) { $0 + Double($1) * Double($1) }.squareRoot()
+        XCTAssertEqual(clipGradientNorm([a], maxNorm: .infinity), expected, accuracy: expected * 1e-14)
+    }
+
     func testBelowMaxNormLeavesGradientsUntouched() {
         let a = Tensor([1, 2], shape: [2]).requiringGrad()
         (a * Tensor([0.3, 0.4], shape: [2])).sumToShape([]).backward()

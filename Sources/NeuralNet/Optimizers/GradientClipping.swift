@@ -35,10 +35,20 @@ extension Module {
     }
 }
 
-private func squaredNorm<T: TensorScalar>(_: T.Type, _ g: Tensor) -> Double {
+/// Σ x² in Double, over eight independent partial sums: one running sum is a chain of
+/// dependent adds the compiler may not reorder, several times slower.
+private func squaredNorm<T: TensorScalar & SIMDScalar>(_: T.Type, _ g: Tensor) -> Double {
     g.withUnsafeBufferPointer(as: T.self) { p in
-        var s = 0.0
-        for x in p { let d = Double(x); s += d * d }
+        guard let base = p.baseAddress else { return 0 }
+        var lanes = SIMD8<Double>(repeating: 0)
+        var i = 0
+        while i + 8 <= p.count {
+            let x = UnsafeRawPointer(base + i).loadUnaligned(as: SIMD8<T>.self)
+            for lane in 0..<8 { let d = Double(x[lane]); lanes[lane] += d * d }
+            i += 8
+        }
+        var s = lanes.sum()
+        while i < p.count { let d = Double(p[i]); s += d * d; i += 1 }
         return s
     }
 }
