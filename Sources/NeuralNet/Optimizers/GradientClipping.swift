@@ -43,8 +43,8 @@ private func squaredNorm<T: TensorScalar & SIMDScalar>(_: T.Type, _ g: Tensor) -
         var lanes = SIMD8<Double>(repeating: 0)
         var i = 0
         while i + 8 <= p.count {
-            let x = UnsafeRawPointer(base + i).loadUnaligned(as: SIMD8<T>.self)
-            for lane in 0..<8 { let d = Double(x[lane]); lanes[lane] += d * d }
+            let d = SIMD8<Double>(UnsafeRawPointer(base + i).loadUnaligned(as: SIMD8<T>.self))
+            lanes += d * d
             i += 8
         }
         var s = lanes.sum()
