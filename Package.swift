@@ -1,6 +1,22 @@
 // swift-tools-version:6.0
 import PackageDescription
 
+// The numeric modules are compiled for Haswell-level x86-64 (AVX2, FMA, F16C, BMI2), which
+// every x86-64 server CPU since 2013 has: their element loops (GELU, softmax, norms, the
+// optimizer update) then run eight Float lanes wide instead of SSE's four, with the same
+// results (Swift does not contract a·b + c into FMA). `mpvqa` checks these features at
+// launch and refuses, with a message, a CPU that lacks them (README "Performance"); set
+// `numericTargetCPU` to nil to build for any x86-64.
+#if arch(x86_64)
+let numericTargetCPU: String? = "haswell"
+#else
+let numericTargetCPU: String? = nil
+#endif
+/// Settings of the modules whose loops carry the arithmetic.
+let numericSettings: [SwiftSetting] = numericTargetCPU.map { [.unsafeFlags(["-target-cpu", $0])] } ?? []
+/// The executable learns which features the numeric modules need, to check them at launch.
+let launchSettings: [SwiftSetting] = numericTargetCPU == nil ? [] : [.define("MPVQA_NEEDS_AVX2")]
+
 // Module graph (README "Layout"): dependencies point one way, downward.
 //   mpvqa → Experiments → Training → Models → NeuralNet → TensorCore → CBLAS
 //              │             ├→ DocData ──→ TensorCore, CPNG, CJPEG
@@ -30,11 +46,11 @@ let package = Package(
 
         // Run infrastructure shared by every stage: atomic file writes, progress reporting.
         .target(name: "RunSupport"),
-        .target(name: "TensorCore", dependencies: ["CBLAS"]),
-        .target(name: "NeuralNet", dependencies: ["TensorCore", "RunSupport"]),
+        .target(name: "TensorCore", dependencies: ["CBLAS"], swiftSettings: numericSettings),
+        .target(name: "NeuralNet", dependencies: ["TensorCore", "RunSupport"], swiftSettings: numericSettings),
         .target(name: "DocData", dependencies: ["TensorCore", "RunSupport", "CPNG", "CJPEG"]),
         .target(name: "FeatureStore", dependencies: ["TensorCore", "RunSupport", "CHDF5"]),
-        .target(name: "Models", dependencies: ["NeuralNet", "TensorCore"]),
+        .target(name: "Models", dependencies: ["NeuralNet", "TensorCore"], swiftSettings: numericSettings),
         .target(name: "Training", dependencies: ["Models", "DocData", "FeatureStore", "NeuralNet", "TensorCore", "RunSupport",
                                                   .product(name: "Yams", package: "Yams")]),
         // The project's own raster plotter (bars, curves, count matrices) for reports.
@@ -43,7 +59,7 @@ let package = Package(
         .executableTarget(name: "mpvqa", dependencies: [
             "Experiments", "Training", "Models", "DocData", "FeatureStore", "NeuralNet", "TensorCore", "RunSupport",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
-        ]),
+        ], swiftSettings: launchSettings),
 
         // Shared test helpers: tensor comparison with max-difference reports, finite differences, fixtures.
         .target(name: "TestSupport", dependencies: ["TensorCore"], path: "Sources/TestSupport"),

@@ -10,6 +10,7 @@ extension MPVQA {
     /// A Foundation file error that reached this far is printed in plain words, never as a
     /// raw `NSCocoaErrorDomain` code.
     static func main() {
+        requireNumericCPUFeatures()
         BLASKernelSelection.applyAtLaunch()
         do {
             var command = try parseAsRoot(nil)
@@ -24,5 +25,26 @@ extension MPVQA {
             }
             exit(withError: error)
         }
+    }
+
+    /// The numeric modules of this build use AVX2, FMA, F16C and BMI2 (Package.swift
+    /// `numericTargetCPU`): on a CPU without them their first such instruction would end the
+    /// process by SIGILL, so this runs before any of their code and refuses with the reason.
+    /// It lives in this module, which is compiled for any x86-64. Without `/proc/cpuinfo`
+    /// (not Linux) it cannot tell and lets the process go on.
+    static func requireNumericCPUFeatures() {
+        #if MPVQA_NEEDS_AVX2
+        guard let text = try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8),
+              let line = text.split(separator: "\n").first(where: { $0.hasPrefix("flags") }) else { return }
+        let flags = Set(line.split(separator: " ").map(String.init))
+        let missing = ["avx2", "fma", "f16c", "bmi2"].filter { !flags.contains($0) }
+        guard !missing.isEmpty else { return }
+        FileHandle.standardError.write(Data("""
+            Error: this mpvqa build runs AVX2/FMA code, and this CPU lacks \(missing.joined(separator: ", ")) (/proc/cpuinfo flags). \
+            Rebuild for any x86-64: set numericTargetCPU to nil in Package.swift, then swift build -c release.
+
+            """.utf8))
+        Foundation.exit(1)
+        #endif
     }
 }

@@ -29,7 +29,7 @@ class WorkDirectoryTestCase: XCTestCase {
         try """
         name: tiny
         \(Self.tinyDataAndModel)
-        train: {steps: \(steps), batch_questions: 4, lr: 3e-3, warmup_steps: \(warmupSteps), eval_every: \(evalEvery), eval_questions: 8}
+        train: {steps: \(steps), batch_questions: 4, cache_batch_questions: 4, lr: 3e-3, warmup_steps: \(warmupSteps), eval_every: \(evalEvery), eval_questions: 8}
         \(extra)
         """.write(to: url, atomically: true, encoding: .utf8)
         return url

@@ -110,7 +110,7 @@ public final class HiVT5: Module, Sendable {
     }
 
     /// The real rows of `input` in groups of similar length, and the length each group is
-    /// trimmed to (see `encodeRealRows`). At most four groups of at least eight rows each,
+    /// trimmed to (see `encodeRealRows`). At most sixteen groups of at least eight rows each,
     /// so the encoder's matrix products stay large.
     public static func lengthGroups(_ input: PageEncoderInput) -> [(rows: [Int], length: Int)] {
         let l = input.length
@@ -124,7 +124,7 @@ public final class HiVT5: Module, Sendable {
         let real = (0..<input.rows).filter { used[$0] > 0 }.sorted { (used[$0], $0) < (used[$1], $1) }
         guard !real.isEmpty else { return [(Array(0..<input.rows), l)] }  // nothing real: encode as is
         if input.patches != nil { return [(real.sorted(), l)] }
-        let count = max(1, min(4, real.count / 8))
+        let count = max(1, min(16, real.count / 8))
         let reach = max(input.summarySlots - 1, 0)
         return (0..<count).map { g in
             let rows = Array(real[(g * real.count / count)..<((g + 1) * real.count / count)])

@@ -19,7 +19,7 @@ public enum SplitCaches {
         let key = try EncoderCacheKey.make(model: model, settings: settings, tokenizer: tokenizer, layout: layout, split: split,
                                            promptTemplate: batchBuilder.config.prompt, dtype: settings.train.cacheDType)
         return FeatureCacheBuilder(model: model, batchBuilder: batchBuilder, key: key, tokenizerHash: EncoderCacheKey.tokenizerHash(tokenizer),
-                                   directory: directory, questionsPerBatch: settings.train.batchQuestions, log: log)
+                                   directory: directory, questionsPerBatch: settings.train.cacheBatchQuestions, log: log)
     }
 
     /// Builds or reuses the caches of `set` and opens them; `checkItems` (default: all of

@@ -72,6 +72,8 @@ public enum ConfigSchema {
                   "cached mode without encoder_run: an external val-split cache file (.h5, mpvqa-features schema)"),
         ConfigKey("train.cache_dir", .text(.path), .string("runs/_cache"), "cached mode: shared directory of feature caches, files named by their cache key"),
         ConfigKey("train.cache_dtype", .choice(["float32", "float16"]), .string("float32"), "cached mode: storage type of the caches it builds"),
+        ConfigKey("train.cache_batch_questions", .int(1...4096), .int(32),
+                  "cached mode and `mpvqa cache`: questions encoded per batch while building a cache (a batch's rows are committed together)"),
         ConfigKey("train.steps", .int(1...100_000_000), .int(2000), "optimizer steps"),
         ConfigKey("train.time_limit_minutes", .double(0...1_000_000), .double(0), "stop after this many minutes (0 = no limit)"),
         ConfigKey("train.batch_questions", .int(1...4096), .int(8), "questions per batch"),

@@ -100,6 +100,9 @@ public struct RunSettings: Equatable, Sendable {
         public var cacheDir: String
         /// Storage type of the caches cached mode builds.
         public var cacheDType: FeatureDType
+        /// Questions per encoder batch while building a cache (larger batches give the
+        /// length groups more rows to sort, so less padding and larger products).
+        public var cacheBatchQuestions: Int
         public var steps: Int
         public var timeLimitMinutes: Double
         public var batchQuestions: Int
@@ -177,6 +180,7 @@ public struct RunSettings: Equatable, Sendable {
         train = Train(mode: r.choice("train.mode", default: .endToEnd), encoderRun: r.string("train.encoder_run"),
                       features: Features(train: r.string("train.features.train"), val: r.string("train.features.val")),
                       cacheDir: r.string("train.cache_dir"), cacheDType: r.choice("train.cache_dtype", default: .float32),
+                      cacheBatchQuestions: r.int("train.cache_batch_questions"),
                       steps: r.int("train.steps"), timeLimitMinutes: r.double("train.time_limit_minutes"),
                       batchQuestions: r.int("train.batch_questions"), lr: r.double("train.lr"), warmupSteps: r.int("train.warmup_steps"),
                       schedule: r.choice("train.schedule", default: .cosine), weightDecay: r.double("train.weight_decay"),
