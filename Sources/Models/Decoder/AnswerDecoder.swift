@@ -80,6 +80,25 @@ public final class AnswerDecoder: Module, Sendable {
         return (out.output, out.crossAttentionWeights)
     }
 
+    /// Teacher-forced hidden states of packed targets: `decoderInput: [B, T]`, of which
+    /// question b's first `sequences.length(b)` positions are decoded (its answer and end
+    /// token; the rest is padding) → `[N, d]` in `sequences` order. The same states as
+    /// `hiddenStates` at those positions, without computing the padded ones.
+    public func packedHiddenStates(_ decoderInput: [Int32], length: Int, sequences: PackedSequences, memory: FiDMemory,
+                                   rng: inout SeededRNG?) -> Tensor {
+        let b = memory.batchSize
+        precondition(decoderInput.count == b * length && sequences.count == b && sequences.maxLength <= length,
+                     "AnswerDecoder: \(decoderInput.count) decoder inputs for [B, T] = [\(b), \(length)] and \(sequences.count) sequences of at most \(sequences.maxLength)")
+        let rows = sequences.packedRowIndices(paddedLength: length)
+        let n = rows.count
+        var y = tokenEmbedding(rows.map { decoderInput[Int($0)] }, shape: [n])
+        if let positionEmbedding {
+            let last = positionEmbedding.count - 1
+            y = y + positionEmbedding(rows.map { Int32(min(Int($0) % length, last)) }, shape: [n])
+        }
+        return stack.packedForward(y, sequences: sequences, memory: memory, memoryKeyBias: memory.keyBias, rng: &rng)
+    }
+
     /// Next-token scores of hidden states `[N, d]` (one per hypothesis): the logits `[N, V]`,
     /// or with the copy path the mixture's log-probabilities `[N, V]` (`copy`: the copy
     /// context of the N rows). Beam search normalises either with a log-softmax.

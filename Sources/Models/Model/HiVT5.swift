@@ -228,19 +228,29 @@ public final class HiVT5: Module, Sendable {
     func answerLoss(_ encoded: EncodedQuestions, targets: AnswerTargets, rng: inout SeededRNG?) -> Tensor {
         let b = encoded.batchSize, t = targets.length, d = configuration.modelDim
         let memory = memory(encoded)
-        let hidden = decoder.hiddenStates(targets.decoderInput, length: t, memory: memory, rng: &rng).hidden
-        // Logits only at positions with a target (answers in a batch differ in length); the
-        // mean over those positions is the same loss.
-        let withTarget = targets.labels.indices.filter { targets.labels[$0] >= 0 }
-        let kept = withTarget.isEmpty ? Array(targets.labels.indices) : withTarget  // all ignored: the losses' own handling
-        let rows = kept.map { Int32($0) }, labels = kept.map { targets.labels[$0] }
-        let vocab = decoder.logits(hidden.reshaped([b * t, d]).gatherRows(rows, shape: [rows.count]))
+        // The decoder runs on each question's positions up to its last target only, packed
+        // (answers in a batch differ in length): causal attention keeps the padding after
+        // them out of every earlier position, so this is the padded decoding's result there.
+        var lengths = (0..<b).map { q in ((0..<t).last { targets.labels[q * t + $0] >= 0 } ?? -1) + 1 }
+        if lengths.allSatisfy({ $0 == 0 }) { lengths = [Int](repeating: 1, count: b) }  // all ignored: the losses' own handling
+        let sequences = PackedSequences(lengths: lengths)
+        let positions = sequences.packedRowIndices(paddedLength: t)  // [N] position in [B, T] of each packed row
+        let hidden = decoder.packedHiddenStates(targets.decoderInput, length: t, sequences: sequences, memory: memory, rng: &rng)
+        // Logits only at positions with a target; the mean over those positions is the same loss.
+        let withTarget = positions.indices.filter { targets.labels[Int(positions[$0])] >= 0 }
+        let kept = withTarget.isEmpty ? Array(positions.indices) : withTarget
+        let labels = kept.map { targets.labels[Int(positions[$0])] }
+        let keptHidden = kept.count == positions.count ? hidden : hidden.gatherRows(kept.map { Int32($0) }, shape: [kept.count])
+        let vocab = decoder.logits(keptHidden)
         guard let copyHead = decoder.copyHead else { return vocab.crossEntropy(targets: labels) }
-        let (copyLogits, gateLogits) = copyHead(hidden, context: copyHead.context(memory))
+        // The copy head scores each question's rows against its own memory: [B, T, d] again.
+        let padded = hidden.gatherRows(sequences.paddedRowIndices(paddedLength: t), shape: [b * t]).reshaped([b, t, d])
+        let (copyLogits, gateLogits) = copyHead(padded, context: copyHead.context(memory))
         let m = memory.slotCount
+        let rows = kept.map { positions[$0] }
         var match = [Bool](repeating: false, count: rows.count * m)
-        for (j, position) in kept.enumerated() {
-            let y = targets.labels[position], question = position / t
+        for (j, position) in rows.enumerated() {
+            let y = targets.labels[Int(position)], question = Int(position) / t
             for k in 0..<m where memory.slotTokens[question * m + k] == y { match[j * m + k] = true }
         }
         return Tensor.pointerGeneratorLoss(vocabLogits: vocab, copyLogits: copyLogits.reshaped([b * t, m]).gatherRows(rows, shape: [rows.count]),

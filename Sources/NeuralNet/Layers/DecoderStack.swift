@@ -60,6 +60,21 @@ public final class DecoderStack: Module, Sendable {
         return Output(output: dropout(finalNorm(h), rng: &rng), crossAttentionWeights: weights)
     }
 
+    /// `forward` on packed target rows `y: [N, D]` (`sequences`: one per batch item, no
+    /// padding) → `[N, D]`: the padded forward's states at the real positions, without
+    /// computing the padded ones.
+    public func packedForward(_ y: Tensor, sequences: PackedSequences, memory: some ProjectableMemory, memoryKeyBias: Tensor? = nil,
+                              rng: inout SeededRNG?) -> Tensor {
+        let length = max(sequences.maxLength, 1)
+        let positionBias = relativePositionBias(queryLength: length, keyLength: length)
+        var h = y
+        for layer in layers {
+            h = layer.packedForward(h, sequences: sequences, memory: memory, memoryKeyBias: memoryKeyBias,
+                                    selfPositionBias: positionBias, rng: &rng)
+        }
+        return dropout(finalNorm(h), rng: &rng)
+    }
+
     /// `forward(...).output`.
     public func callAsFunction(_ y: Tensor, memory: some ProjectableMemory, memoryKeyBias: Tensor? = nil, selfKeyBias: Tensor? = nil,
                                rng: inout SeededRNG?) -> Tensor {

@@ -100,12 +100,31 @@ public final class MultiHeadAttention: Module, Sendable {
                       positionBias: nil, returnWeights: returnWeights)
     }
 
+    // MARK: Packed sequences
+
+    /// Causal self-attention within each sequence of a packed `x: [N, D]` (`PackedSequences`:
+    /// sequences of different lengths, no padding); `positionBias: [H, T, T]`, T the longest
+    /// sequence. Row for row the same as padded self-attention at the real positions.
+    public func packedSelfAttention(_ x: Tensor, sequences: PackedSequences, positionBias: Tensor? = nil) -> Tensor {
+        attend(x, keys: key(x), values: value(x), keyBias: nil, causal: true, positionBias: positionBias, returnWeights: false,
+               querySequences: sequences, keySequences: sequences).output
+    }
+
+    /// Cross-attention of packed queries `x: [N, D]`: sequence b attends to item b of
+    /// `cache` (keys and values `[B, M, I]` from `keysValues(for:)`, `keyBias: [B, M]`).
+    public func packedCrossAttention(_ x: Tensor, sequences: PackedSequences, cache: KeyValueCache, keyBias: Tensor? = nil) -> Tensor {
+        precondition(cache.keys != nil, "MultiHeadAttention.packedCrossAttention: empty cache; build it with keysValues(for:)")
+        return attend(x, keys: cache.keys!, values: cache.values!, keyBias: keyBias, causal: false, positionBias: nil,
+                      returnWeights: false, querySequences: sequences, keySequences: nil).output
+    }
+
     /// The shared core: queries from `x`, given projected keys and values.
     private func attend(_ x: Tensor, keys: Tensor, values: Tensor, keyBias: Tensor?, causal: Bool,
-                        positionBias: Tensor?, returnWeights: Bool) -> AttentionOutput {
+                        positionBias: Tensor?, returnWeights: Bool,
+                        querySequences: PackedSequences? = nil, keySequences: PackedSequences? = nil) -> AttentionOutput {
         let result = Tensor.attention(query: query(x), key: keys, value: values, heads: heads, keyBias: keyBias,
                                       causal: causal, positionBias: positionBias, scale: scale,
-                                      returnWeights: returnWeights)
+                                      returnWeights: returnWeights, querySequences: querySequences, keySequences: keySequences)
         return AttentionOutput(output: output(result.output), weights: result.weights)
     }
 

@@ -56,6 +56,8 @@ extension ShapeCheck {
 
 /// Sizes of one attention call.
 struct AttentionGeometry {
+    /// `lq`, `lk`: the longest query and key sequence (the per-pair slab is `lq × lk`, and
+    /// a position bias is `[H, lq, lk]`).
     let batch: Int, heads: Int, lq: Int, lk: Int, dk: Int, dv: Int
     let scale: Double
     let causal: Bool
@@ -63,15 +65,30 @@ struct AttentionGeometry {
     /// unmasked). Keys after it are masked by the key bias, so their probabilities are
     /// exactly 0 (exp(−1e9) underflows) and their gradients exactly 0: skipping them gives
     /// the same result. A memory padded to the batch's longest document is masked at its end.
+    /// With packed keys, each item's key count.
     let usedKeys: [Int]
+    /// Packed queries (and outputs): item b's queries are rows `offsets[b]..<offsets[b+1]` of
+    /// a `[N, H·D]` tensor; nil: `[B, lq, H·D]`.
+    var querySequences: PackedSequences? = nil
+    /// Packed keys and values, as `querySequences`; nil: `[B, lk, H·D]`.
+    var keySequences: PackedSequences? = nil
 
     var pairs: Int { batch * heads }
     /// Row strides of Q/K and of V/O in their [B, L, H·D] layouts.
     var ldk: Int { heads * dk }
     var ldv: Int { heads * dv }
     var pairSize: Int { lq * lk }
-    /// Number of keys query i sees (all of them without `causal`).
-    @inline(__always) func visible(_ i: Int) -> Int { causal ? max(0, min(lk, i + lk - lq + 1)) : lk }
+    /// First row and number of item b's queries.
+    @inline(__always) func queryStart(_ b: Int) -> Int { querySequences?.offsets[b] ?? b * lq }
+    @inline(__always) func queryCount(_ b: Int) -> Int { querySequences?.length(b) ?? lq }
+    /// First row and number of item b's keys.
+    @inline(__always) func keyStart(_ b: Int) -> Int { keySequences?.offsets[b] ?? b * lk }
+    @inline(__always) func keyCount(_ b: Int) -> Int { keySequences?.length(b) ?? lk }
+    /// Number of item b's keys its query i sees (all of them without `causal`).
+    @inline(__always) func visible(_ i: Int, _ b: Int) -> Int {
+        let nk = keyCount(b)
+        return causal ? max(0, min(nk, i + nk - queryCount(b) + 1)) : nk
+    }
 
     /// `usedKeys` of a key bias `[B, Lk]`: biases at or below −1e8 mask.
     static func usedKeys<T: TensorScalar>(_ keyBias: UnsafePointer<T>?, batch: Int, lk: Int) -> [Int] {
@@ -115,17 +132,25 @@ private func attentionForwardKernel<T: TensorScalar>(_ geo: AttentionGeometry,
     let scale = T(geo.scale)
     forEachPair(geo) { pair, worker in
         let b = pair / h, head = pair % h
-        let qh = q + b * lq * ldk + head * dk
-        let kh = k + b * lk * ldk + head * dk
-        let vh = v + b * lk * ldv + head * dv
-        let oh = out + b * lq * ldv + head * dv
+        let nq = geo.queryCount(b), q0 = geo.queryStart(b), k0 = geo.keyStart(b)
+        let qh = q + q0 * ldk + head * dk
+        let kh = k + k0 * ldk + head * dk
+        let vh = v + k0 * ldv + head * dv
+        let oh = out + q0 * ldv + head * dv
         let s = probs.map { $0 + pair * geo.pairSize } ?? (scratch! + worker * geo.pairSize)
         let used = geo.usedKeys[b]
-        // S = scale·Q_h·K_hᵀ  [Lq, Lk], computed over the used keys
-        gemm(false, true, lq, used, dk, scale, qh, ldk, kh, ldk, T(0), s, lk)
-        for i in 0..<lq {
+        // Rows past a packed item's queries stay 0 in the saved probabilities.
+        if probs != nil && nq < lq { (s + nq * lk).update(repeating: 0, count: (lq - nq) * lk) }
+        guard nq > 0 else { return }
+        guard used > 0 else {  // a packed item without keys attends to nothing
+            for i in 0..<nq { (oh + i * ldv).update(repeating: 0, count: dv) }
+            return
+        }
+        // S = scale·Q_h·K_hᵀ  [nq, Lk], computed over the used keys
+        gemm(false, true, nq, used, dk, scale, qh, ldk, kh, ldk, T(0), s, lk)
+        for i in 0..<nq {
             let row = s + i * lk
-            let n = min(geo.visible(i), used)
+            let n = min(geo.visible(i, b), used)
             if let positionBias {
                 let pb = positionBias + (head * lq + i) * lk
                 for j in 0..<n { row[j] += pb[j] }
@@ -137,8 +162,8 @@ private func attentionForwardKernel<T: TensorScalar>(_ geo: AttentionGeometry,
             softmaxRowInPlace(row, n)
             if n < lk { (row + n).update(repeating: 0, count: lk - n) }
         }
-        // O_h = P·V_h  [Lq, Dv], written into its column block of O
-        gemm(false, false, lq, dv, used, T(1), UnsafePointer(s), lk, vh, ldv, T(0), oh, ldv)
+        // O_h = P·V_h  [nq, Dv], written into its column block of O
+        gemm(false, false, nq, dv, used, T(1), UnsafePointer(s), lk, vh, ldv, T(0), oh, ldv)
     }
 }
 
@@ -156,37 +181,49 @@ private func attentionBackwardKernel<T: TensorScalar>(_ geo: AttentionGeometry,
     let needS = dq != nil || dkOut != nil || dsAll != nil
     forEachPair(geo) { pair, worker in
         let b = pair / h, head = pair % h
-        let qh = q + b * lq * ldk + head * dk
-        let kh = k + b * lk * ldk + head * dk
-        let vh = v + b * lk * ldv + head * dv
-        let doh = dOut + b * lq * ldv + head * dv
+        let nq = geo.queryCount(b), nk = geo.keyCount(b), q0 = geo.queryStart(b), k0 = geo.keyStart(b)
+        let qh = q + q0 * ldk + head * dk
+        let kh = k + k0 * ldk + head * dk
+        let vh = v + k0 * ldv + head * dv
+        let doh = dOut + q0 * ldv + head * dv
         let p = probs + pair * geo.pairSize
-        let used = geo.usedKeys[b]
-        /// Rows `used..<Lk` of a head's column block: keys whose gradient is exactly 0.
+        let used = nq > 0 ? geo.usedKeys[b] : 0
+        /// Rows `used..<nk` of a head's column block: keys whose gradient is exactly 0.
         func zeroUnusedRows(_ block: UnsafeMutablePointer<T>, width: Int, stride: Int) {
-            for j in used..<lk { (block + j * stride).update(repeating: 0, count: width) }
+            for j in used..<max(used, nk) { (block + j * stride).update(repeating: 0, count: width) }
         }
+        let ds = dsAll.map { $0 + pair * geo.pairSize } ?? (scratch! + worker * geo.pairSize)
+        // Rows past a packed item's queries add nothing to the position-bias gradient.
+        if dsAll != nil && nq < lq { (ds + nq * lk).update(repeating: 0, count: (lq - nq) * lk) }
         // dV_h = Pᵀ·dO_h  [Lk, Dv]
         if let dvOut {
-            let dvh = dvOut + b * lk * ldv + head * dv
-            gemm(true, false, used, dv, lq, T(1), p, lk, doh, ldv, T(0), dvh, ldv)
+            let dvh = dvOut + k0 * ldv + head * dv
+            if used > 0 { gemm(true, false, used, dv, nq, T(1), p, lk, doh, ldv, T(0), dvh, ldv) }
             zeroUnusedRows(dvh, width: dv, stride: ldv)
         }
         guard needS else { return }
-        let ds = dsAll.map { $0 + pair * geo.pairSize } ?? (scratch! + worker * geo.pairSize)
-        // dP = dO_h·V_hᵀ  [Lq, Lk], then dS = P∘(dP − rowsum(dP∘P)) in place (0 past the used keys)
-        gemm(false, true, lq, used, dv, T(1), doh, ldv, vh, ldv, T(0), ds, lk)
-        for i in 0..<lq {
-            softmaxBackwardRow(p + i * lk, ds + i * lk, ds + i * lk, used)
-            if used < lk { (ds + i * lk + used).update(repeating: 0, count: lk - used) }
+        if used > 0 {
+            // dP = dO_h·V_hᵀ  [nq, Lk], then dS = P∘(dP − rowsum(dP∘P)) in place (0 past the used keys)
+            gemm(false, true, nq, used, dv, T(1), doh, ldv, vh, ldv, T(0), ds, lk)
+            for i in 0..<nq {
+                softmaxBackwardRow(p + i * lk, ds + i * lk, ds + i * lk, used)
+                if used < lk { (ds + i * lk + used).update(repeating: 0, count: lk - used) }
+            }
+        } else {
+            for i in 0..<nq { (ds + i * lk).update(repeating: 0, count: lk) }
         }
-        // dQ_h = scale·dS·K_h  [Lq, Dk];  dK_h = scale·dSᵀ·Q_h  [Lk, Dk]
+        // dQ_h = scale·dS·K_h  [nq, Dk];  dK_h = scale·dSᵀ·Q_h  [Lk, Dk]
         if let dq {
-            gemm(false, false, lq, dk, used, scale, UnsafePointer(ds), lk, kh, ldk, T(0), dq + b * lq * ldk + head * dk, ldk)
+            let dqh = dq + q0 * ldk + head * dk
+            if used > 0 {
+                gemm(false, false, nq, dk, used, scale, UnsafePointer(ds), lk, kh, ldk, T(0), dqh, ldk)
+            } else {
+                for i in 0..<nq { (dqh + i * ldk).update(repeating: 0, count: dk) }
+            }
         }
         if let dkOut {
-            let dkh = dkOut + b * lk * ldk + head * dk
-            gemm(true, false, used, dk, lq, scale, UnsafePointer(ds), lk, qh, ldk, T(0), dkh, ldk)
+            let dkh = dkOut + k0 * ldk + head * dk
+            if used > 0 { gemm(true, false, used, dk, nq, scale, UnsafePointer(ds), lk, qh, ldk, T(0), dkh, ldk) }
             zeroUnusedRows(dkh, width: dk, stride: ldk)
         }
     }
@@ -215,7 +252,12 @@ extension Tensor {
     /// - `positionBias: [H, Lq, Lk]?` added to the scores of every batch item (T5 relative
     ///   position bias); differentiable.
     /// - `scale` multiplies Q·Kᵀ (default 1/√Dk; T5 uses 1).
-    /// - Returns `output: [B, Lq, H·Dv]` and, with `returnWeights`, `weights: [B, H, Lq, Lk]`.
+    /// - `querySequences`: queries (and the output) packed as `[N, H·Dk]` rows of B sequences
+    ///   of different lengths (`PackedSequences`), Lq the longest; `keySequences` packs keys
+    ///   and values alike (then no `keyBias`). Item b attends only to its own keys; with
+    ///   `causal` and both packed, query i of a sequence sees its keys 0…i.
+    /// - Returns `output: [B, Lq, H·Dv]` (packed: `[N, H·Dv]`) and, with `returnWeights`,
+    ///   `weights: [B, H, Lq, Lk]` (0 past a packed sequence's end).
     ///
     /// ```swift
     /// let q = x.matmul(wq, transposeB: true), k = x.matmul(wk, transposeB: true), v = x.matmul(wv, transposeB: true)
@@ -224,25 +266,38 @@ extension Tensor {
     /// ```
     public static func attention(query: Tensor, key: Tensor, value: Tensor, heads: Int,
                                  keyBias: Tensor? = nil, causal: Bool = false, positionBias: Tensor? = nil,
-                                 scale: Double? = nil, returnWeights: Bool = false) -> AttentionOutput {
-        if let message = ShapeCheck.attention(query: query.shape, key: key.shape, value: value.shape, heads: heads,
+                                 scale: Double? = nil, returnWeights: Bool = false,
+                                 querySequences: PackedSequences? = nil, keySequences: PackedSequences? = nil) -> AttentionOutput {
+        // Packed operands are checked as the [B, L, H·D] tensors they stand for.
+        func logical(_ t: Tensor, _ packing: PackedSequences?, _ name: String) -> [Int] {
+            guard let packing else { return t.shape }
+            precondition(t.rank == 2 && t.shape[0] == packing.totalRows,
+                         "attention: packed \(name) \(t.shape) must be [N, H·D] with N = \(packing.totalRows) rows of \(packing.count) sequences")
+            return [packing.count, Swift.max(packing.maxLength, 1), t.shape[1]]
+        }
+        let queryShape = logical(query, querySequences, "query")
+        let keyShape = logical(key, keySequences, "key"), valueShape = logical(value, keySequences, "value")
+        precondition(keySequences == nil || keyBias == nil, "attention: packed keys take no key bias (every packed key is real)")
+        if let message = ShapeCheck.attention(query: queryShape, key: keyShape, value: valueShape, heads: heads,
                                               keyBias: keyBias?.shape, positionBias: positionBias?.shape) {
             preconditionFailure(message)
         }
         let dtype = query.dtype
         precondition([key.dtype, value.dtype, keyBias?.dtype ?? dtype, positionBias?.dtype ?? dtype].allSatisfy { $0 == dtype },
                      "attention: inputs mix dtypes (query \(dtype), key \(key.dtype), value \(value.dtype))")
-        let dk = query.shape[2] / heads, batch = query.shape[0], lk = key.shape[1]
-        let usedKeys = dtype == .float32
-            ? AttentionGeometry.usedKeys(keyBias?.pointer(Float.self), batch: batch, lk: lk)
-            : AttentionGeometry.usedKeys(keyBias?.pointer(Double.self), batch: batch, lk: lk)
-        let geo = AttentionGeometry(batch: batch, heads: heads, lq: query.shape[1], lk: lk,
-                                    dk: dk, dv: value.shape[2] / heads,
-                                    scale: scale ?? 1 / Double(dk).squareRoot(), causal: causal, usedKeys: usedKeys)
+        let dk = queryShape[2] / heads, batch = queryShape[0], lk = keyShape[1]
+        let usedKeys = keySequences.map { packing in (0..<batch).map { packing.length($0) } }
+            ?? (dtype == .float32
+                ? AttentionGeometry.usedKeys(keyBias?.pointer(Float.self), batch: batch, lk: lk)
+                : AttentionGeometry.usedKeys(keyBias?.pointer(Double.self), batch: batch, lk: lk))
+        let geo = AttentionGeometry(batch: batch, heads: heads, lq: queryShape[1], lk: lk,
+                                    dk: dk, dv: valueShape[2] / heads,
+                                    scale: scale ?? 1 / Double(dk).squareRoot(), causal: causal, usedKeys: usedKeys,
+                                    querySequences: querySequences, keySequences: keySequences)
         let differentiable: [Tensor] = [query, key, value] + (positionBias.map { [$0] } ?? [])
         let needsGrad = GradMode.isEnabled && differentiable.contains { $0.requiresGrad }
 
-        var out = Tensor.empty([geo.batch, geo.lq, heads * geo.dv], dtype: dtype)
+        var out = Tensor.empty(querySequences == nil ? [geo.batch, geo.lq, heads * geo.dv] : [query.shape[0], heads * geo.dv], dtype: dtype)
         let probs = needsGrad || returnWeights ? Tensor.empty([geo.batch, heads, geo.lq, geo.lk], dtype: dtype) : nil
         let scratch = probs == nil ? Tensor.empty([geo.workers, geo.pairSize], dtype: dtype) : nil
         func forward<T: TensorScalar>(_: T.Type) {
