@@ -32,15 +32,19 @@ extension MPVQA {
     /// process by SIGILL, so this runs before any of their code and refuses with the reason.
     /// It lives in this module, which is compiled for any x86-64. Without `/proc/cpuinfo`
     /// (not Linux) it cannot tell and lets the process go on.
+    ///
+    /// Test hook: `MPVQA_CPUINFO=FILE` reads the flags from FILE instead (a CPU without AVX2
+    /// can then be tested on any machine).
     static func requireNumericCPUFeatures() {
         #if MPVQA_NEEDS_AVX2
-        guard let text = try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8),
+        let path = ProcessInfo.processInfo.environment["MPVQA_CPUINFO"] ?? "/proc/cpuinfo"
+        guard let text = try? String(contentsOfFile: path, encoding: .utf8),
               let line = text.split(separator: "\n").first(where: { $0.hasPrefix("flags") }) else { return }
         let flags = Set(line.split(separator: " ").map(String.init))
         let missing = ["avx2", "fma", "f16c", "bmi2"].filter { !flags.contains($0) }
         guard !missing.isEmpty else { return }
         FileHandle.standardError.write(Data("""
-            Error: this mpvqa build runs AVX2/FMA code, and this CPU lacks \(missing.joined(separator: ", ")) (/proc/cpuinfo flags). \
+            Error: this mpvqa build runs AVX2/FMA code, and this CPU lacks \(missing.joined(separator: ", ")) (flags in \(path)). \
             Rebuild for any x86-64: set numericTargetCPU to nil in Package.swift, then swift build -c release.
 
             """.utf8))

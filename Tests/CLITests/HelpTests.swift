@@ -14,3 +14,33 @@ final class HelpTests: XCTestCase {
         XCTAssertTrue(result.stderr.contains("Error:"), result.stderr)
     }
 }
+
+/// The launch check of the CPU features the numeric modules are compiled for (README
+/// "Performance"): a CPU without AVX2/FMA gets a message and exit status 1, never SIGILL.
+final class CPUFeatureCheckTests: XCTestCase {
+    func cpuinfo(_ flags: String) throws -> URL {
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("cpuinfo-\(UUID().uuidString)")
+        try "processor\t: 0\nvendor_id\t: GenuineIntel\nflags\t\t: \(flags)\n\n".write(to: url, atomically: true, encoding: .utf8)
+        return url
+    }
+
+    func testCPUWithoutAVX2IsRefusedWithAMessage() throws {
+        let url = try cpuinfo("fpu sse sse2 ssse3 sse4_1 sse4_2 popcnt avx")
+        defer { try? FileManager.default.removeItem(at: url) }
+        var environment = ProcessInfo.processInfo.environment
+        environment["MPVQA_CPUINFO"] = url.path
+        let result = try BuiltProducts.runMPVQA(["--help"], environment: environment)
+        XCTAssertEqual(result.status, 1, result.stderr)
+        XCTAssertTrue(result.stderr.contains("lacks avx2, fma, f16c, bmi2"), result.stderr)
+        XCTAssertTrue(result.stderr.contains("numericTargetCPU"), result.stderr)
+    }
+
+    func testCPUWithTheFeaturesRuns() throws {
+        let url = try cpuinfo("fpu sse sse2 avx avx2 fma f16c bmi1 bmi2")
+        defer { try? FileManager.default.removeItem(at: url) }
+        var environment = ProcessInfo.processInfo.environment
+        environment["MPVQA_CPUINFO"] = url.path
+        let result = try BuiltProducts.runMPVQA(["--help"], environment: environment)
+        XCTAssertEqual(result.status, 0, result.stderr)
+    }
+}
