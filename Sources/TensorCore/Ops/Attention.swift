@@ -187,43 +187,41 @@ private func attentionBackwardKernel<T: TensorScalar>(_ geo: AttentionGeometry,
         let vh = v + k0 * ldv + head * dv
         let doh = dOut + q0 * ldv + head * dv
         let p = probs + pair * geo.pairSize
+        let ds = dsAll.map { $0 + pair * geo.pairSize } ?? (scratch! + worker * geo.pairSize)
+        // Rows past a packed item's queries add nothing to the position-bias gradient.
+        if dsAll != nil && nq < lq { (ds + nq * lk).update(repeating: 0, count: (lq - nq) * lk) }
         let used = nq > 0 ? geo.usedKeys[b] : 0
         /// Rows `used..<nk` of a head's column block: keys whose gradient is exactly 0.
         func zeroUnusedRows(_ block: UnsafeMutablePointer<T>, width: Int, stride: Int) {
             for j in used..<max(used, nk) { (block + j * stride).update(repeating: 0, count: width) }
         }
-        let ds = dsAll.map { $0 + pair * geo.pairSize } ?? (scratch! + worker * geo.pairSize)
-        // Rows past a packed item's queries add nothing to the position-bias gradient.
-        if dsAll != nil && nq < lq { (ds + nq * lk).update(repeating: 0, count: (lq - nq) * lk) }
+        if used == 0 {  // a packed item without queries or keys: every gradient of it is 0
+            if let dvOut { zeroUnusedRows(dvOut + k0 * ldv + head * dv, width: dv, stride: ldv) }
+            if let dkOut { zeroUnusedRows(dkOut + k0 * ldk + head * dk, width: dk, stride: ldk) }
+            if let dq { for i in 0..<nq { (dq + (q0 + i) * ldk + head * dk).update(repeating: 0, count: dk) } }
+            if dsAll != nil { ds.update(repeating: 0, count: nq * lk) }
+            return
+        }
         // dV_h = Pᵀ·dO_h  [Lk, Dv]
         if let dvOut {
             let dvh = dvOut + k0 * ldv + head * dv
-            if used > 0 { gemm(true, false, used, dv, nq, T(1), p, lk, doh, ldv, T(0), dvh, ldv) }
+            gemm(true, false, used, dv, nq, T(1), p, lk, doh, ldv, T(0), dvh, ldv)
             zeroUnusedRows(dvh, width: dv, stride: ldv)
         }
         guard needS else { return }
-        if used > 0 {
-            // dP = dO_h·V_hᵀ  [nq, Lk], then dS = P∘(dP − rowsum(dP∘P)) in place (0 past the used keys)
-            gemm(false, true, nq, used, dv, T(1), doh, ldv, vh, ldv, T(0), ds, lk)
-            for i in 0..<nq {
-                softmaxBackwardRow(p + i * lk, ds + i * lk, ds + i * lk, used)
-                if used < lk { (ds + i * lk + used).update(repeating: 0, count: lk - used) }
-            }
-        } else {
-            for i in 0..<nq { (ds + i * lk).update(repeating: 0, count: lk) }
+        // dP = dO_h·V_hᵀ  [nq, Lk], then dS = P∘(dP − rowsum(dP∘P)) in place (0 past the used keys)
+        gemm(false, true, nq, used, dv, T(1), doh, ldv, vh, ldv, T(0), ds, lk)
+        for i in 0..<nq {
+            softmaxBackwardRow(p + i * lk, ds + i * lk, ds + i * lk, used)
+            if used < lk { (ds + i * lk + used).update(repeating: 0, count: lk - used) }
         }
         // dQ_h = scale·dS·K_h  [nq, Dk];  dK_h = scale·dSᵀ·Q_h  [Lk, Dk]
         if let dq {
-            let dqh = dq + q0 * ldk + head * dk
-            if used > 0 {
-                gemm(false, false, nq, dk, used, scale, UnsafePointer(ds), lk, kh, ldk, T(0), dqh, ldk)
-            } else {
-                for i in 0..<nq { (dqh + i * ldk).update(repeating: 0, count: dk) }
-            }
+            gemm(false, false, nq, dk, used, scale, UnsafePointer(ds), lk, kh, ldk, T(0), dq + q0 * ldk + head * dk, ldk)
         }
         if let dkOut {
             let dkh = dkOut + k0 * ldk + head * dk
-            if used > 0 { gemm(true, false, used, dk, nq, scale, UnsafePointer(ds), lk, qh, ldk, T(0), dkh, ldk) }
+            gemm(true, false, used, dk, nq, scale, UnsafePointer(ds), lk, qh, ldk, T(0), dkh, ldk)
             zeroUnusedRows(dkh, width: dk, stride: ldk)
         }
     }

@@ -19,7 +19,8 @@ import TensorCore
 ///
 /// ```swift
 /// let builder = FeatureCacheBuilder(model: model, batchBuilder: answerBuilder, key: key,
-///                                   tokenizerHash: EncoderCacheKey.tokenizerHash(tokenizer), directory: cacheDir)
+///                                   tokenizerHash: EncoderCacheKey.tokenizerHash(tokenizer), directory: cacheDir,
+///                                   questionsPerBatch: settings.train.cacheBatchQuestions)
 /// let outcome = try builder.build(valSet)
 /// ```
 public struct FeatureCacheBuilder {
@@ -29,13 +30,13 @@ public struct FeatureCacheBuilder {
     public let key: FeatureCacheKey
     public let tokenizerHash: String
     public let directory: URL
-    /// Questions encoded (and committed) per batch.
+    /// Questions encoded (and committed) per batch (`train.cache_batch_questions`).
     public var questionsPerBatch: Int
     public var syncToDisk: Bool
     public var log: (@Sendable (String) -> Void)?
 
     public init(model: HiVT5, batchBuilder: BatchBuilder, key: FeatureCacheKey, tokenizerHash: String, directory: URL,
-                questionsPerBatch: Int = 8, syncToDisk: Bool = true, log: (@Sendable (String) -> Void)? = nil) {
+                questionsPerBatch: Int, syncToDisk: Bool = true, log: (@Sendable (String) -> Void)? = nil) {
         self.model = model
         self.batchBuilder = batchBuilder
         self.key = key
