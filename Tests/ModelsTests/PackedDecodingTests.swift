@@ -20,7 +20,7 @@ final class PackedDecodingTests: XCTestCase {
             let padded = model.decoder.hiddenStates(batch.targets.decoderInput, length: t, memory: memory, rng: &none).hidden
             let packing = PackedSequences(lengths: [6, 1, 3, 4])
             let packed = model.decoder.packedHiddenStates(batch.targets.decoderInput, length: t, sequences: packing,
-                                                          memory: memory, rng: &none)
+                                                          memory: memory.memory, keyBias: memory.keyBias, rng: &none)
             let expected = padded.reshaped([4 * t, d]).gatherRows(packing.packedRowIndices(paddedLength: t), shape: [packing.totalRows])
             XCTAssertEqual(packed.shape, [packing.totalRows, d])
             assertClose(packed.doubles, expected.doubles, rtol: 1e-10, atol: 1e-12, "\(summarizer)")

@@ -84,9 +84,10 @@ public final class AnswerDecoder: Module, Sendable {
     /// question b's first `sequences.length(b)` positions are decoded (its answer and end
     /// token; the rest is padding) → `[N, d]` in `sequences` order. The same states as
     /// `hiddenStates` at those positions, without computing the padded ones.
-    public func packedHiddenStates(_ decoderInput: [Int32], length: Int, sequences: PackedSequences, memory: FiDMemory,
+    /// `memory`: the dense memory `[B, P·K, d]` (`FiDMemory.memory`), `keyBias: [B, P·K]`.
+    public func packedHiddenStates(_ decoderInput: [Int32], length: Int, sequences: PackedSequences, memory: Tensor, keyBias: Tensor,
                                    rng: inout SeededRNG?) -> Tensor {
-        let b = memory.batchSize
+        let b = memory.shape[0]
         precondition(decoderInput.count == b * length && sequences.count == b && sequences.maxLength <= length,
                      "AnswerDecoder: \(decoderInput.count) decoder inputs for [B, T] = [\(b), \(length)] and \(sequences.count) sequences of at most \(sequences.maxLength)")
         let rows = sequences.packedRowIndices(paddedLength: length)
@@ -96,7 +97,7 @@ public final class AnswerDecoder: Module, Sendable {
             let last = positionEmbedding.count - 1
             y = y + positionEmbedding(rows.map { Int32(min(Int($0) % length, last)) }, shape: [n])
         }
-        return stack.packedForward(y, sequences: sequences, memory: memory, memoryKeyBias: memory.keyBias, rng: &rng)
+        return stack.packedForward(y, sequences: sequences, memory: memory, memoryKeyBias: keyBias, rng: &rng)
     }
 
     /// Next-token scores of hidden states `[N, d]` (one per hypothesis): the logits `[N, V]`,

@@ -31,19 +31,25 @@ public final class CopyHead: Module, Sendable {
         scale = 1 / Double(modelDim).squareRoot()
     }
 
-    /// The memory side of the copy attention, computed once per question.
-    public func context(_ memory: FiDMemory) -> CopyContext {
+    /// The memory side of the copy attention, once per question. `dense`: `memory.memory`
+    /// when the caller has already assembled it.
+    public func context(_ memory: FiDMemory, dense: Tensor? = nil) -> CopyContext {
         let b = memory.batchSize, m = memory.slotCount
         precondition(memory.slotTokens.count == b * m, "CopyHead: \(memory.slotTokens.count) slot tokens for [B, M] = [\(b), \(m)]")
         let noSource = Tensor(memory.slotTokens.map { $0 >= 0 ? Float(0) : -1e9 }, shape: [b, m]).converted(to: memory.rows.dtype)
-        return CopyContext(keys: memory.projected(by: keyProjection), bias: (memory.keyBias + noSource).reshaped([b, 1, m]),
+        return CopyContext(memory: dense ?? memory.memory, bias: (memory.keyBias + noSource).reshaped([b, 1, m]),
                            slotTokens: memory.slotTokens)
     }
 
     /// `hidden: [B, T, d]` → copy logits `[B, T, M]` and gate logits `[B, T]`.
+    ///
+    /// The key projection is applied on the query side, `(W_q h)·(W_k m) = (W_kᵀ W_q h)·m`:
+    /// a question decodes far fewer positions than it has memory slots, so mapping T queries
+    /// costs less than projecting M slots (and, in training, their weight gradient).
     public func callAsFunction(_ hidden: Tensor, context: CopyContext) -> (copyLogits: Tensor, gateLogits: Tensor) {
         let b = hidden.shape[0], t = hidden.shape[1]
-        let c = queryProjection(hidden).matmul(context.keys, transposeB: true).scaled(by: scale) + context.bias
+        let queries = queryProjection(hidden).matmul(keyProjection.weight)
+        let c = queries.matmul(context.memory, transposeB: true).scaled(by: scale) + context.bias
         return (c, gate(hidden).reshaped([b, t]))
     }
 
@@ -53,18 +59,18 @@ public final class CopyHead: Module, Sendable {
     }
 }
 
-/// The per-question memory side of the copy attention: projected slot keys, the slot mask and
+/// The per-question memory side of the copy attention: the memory slots, the slot mask and
 /// each slot's source token.
 ///
-/// Shapes: `keys: [B, M, d]`, `bias: [B, 1, M]`, `slotTokens: [B, M]` (−1 = no source token).
+/// Shapes: `memory: [B, M, d]`, `bias: [B, 1, M]`, `slotTokens: [B, M]` (−1 = no source token).
 public struct CopyContext: Sendable {
-    public let keys: Tensor
+    public let memory: Tensor
     public let bias: Tensor
     public let slotTokens: [Int32]
 
     /// The context of a re-ordered batch (beam search: row i is row `indices[i]`).
     public func selectingBatch(_ indices: [Int32]) -> CopyContext {
-        CopyContext(keys: selectBatchRows(keys, indices), bias: selectBatchRows(bias, indices),
-                    slotTokens: selectBatchRows(slotTokens, width: keys.shape[1], indices))
+        CopyContext(memory: selectBatchRows(memory, indices), bias: selectBatchRows(bias, indices),
+                    slotTokens: selectBatchRows(slotTokens, width: memory.shape[1], indices))
     }
 }

@@ -100,29 +100,29 @@ public struct FiDMemory: Sendable, ProjectableMemory {
     /// `linear` at every slot, `[B, P·K, out]`: the real rows and the table rows are each
     /// projected once, then gathered per slot (padded slots: the tables' terms only).
     public func projected(by linear: Linear) -> Tensor {
-        let slots = batchSize * slotCount
-        let projectedRows = linear(rows)
-        guard let first = addedTables.first else {
-            let out = rowOfSlot.map { projectedRows.gatherRows($0, shape: [slots]) } ?? projectedRows
-            return out.reshaped([batchSize, slotCount, linear.outFeatures])
-        }
-        // The projected tables are combined into one small table of every index tuple
-        // (pages × slots rows), so each slot reads one row of it and one projected summary row.
-        var table = first.table.matmul(linear.weight, transposeB: true)
-        for added in addedTables.dropFirst() {
-            let n = added.table.shape[0], width = linear.outFeatures
-            table = (table.reshaped([table.shape[0], 1, width])
-                     + added.table.matmul(linear.weight, transposeB: true).reshaped([1, n, width])).reshaped([table.shape[0] * n, width])
-        }
-        return Tensor.gatherRowsSum(projectedRows, rowOfSlot, table, combinedIndex, shape: [batchSize, slotCount])
+        assembled(rows: linear(rows)) { $0.matmul(linear.weight, transposeB: true) }
     }
 
     /// The dense memory `[B, P·K, d]`.
-    public var memory: Tensor {
-        let slots = batchSize * slotCount
-        var out = rowOfSlot.map { rows.gatherRows($0, shape: [slots]) } ?? rows
-        for added in addedTables { out = out + added.table.gatherRows(added.index, shape: [slots]) }
-        return out.reshaped([batchSize, slotCount, modelDim])
+    public var memory: Tensor { assembled(rows: rows) { $0 } }
+
+    /// Each slot's row of `rows` plus its rows of the added tables, each table first mapped by
+    /// `transform` (a projection, or none): `[B, P·K, width]`.
+    private func assembled(rows: Tensor, transform: (Tensor) -> Tensor) -> Tensor {
+        let slots = batchSize * slotCount, width = rows.shape[1]
+        guard let first = addedTables.first else {
+            let out = rowOfSlot.map { rows.gatherRows($0, shape: [slots]) } ?? rows
+            return out.reshaped([batchSize, slotCount, width])
+        }
+        // The tables are combined into one small table of every index tuple (pages × slots
+        // rows), so each slot reads one row of it and one summary row.
+        var table = transform(first.table)
+        for added in addedTables.dropFirst() {
+            let n = added.table.shape[0]
+            table = (table.reshaped([table.shape[0], 1, width]) + transform(added.table).reshaped([1, n, width]))
+                .reshaped([table.shape[0] * n, width])
+        }
+        return Tensor.gatherRowsSum(rows, rowOfSlot, table, combinedIndex, shape: [batchSize, slotCount])
     }
 
     /// The memory with every slot masked but those of page `pages[b]` of question b (hard

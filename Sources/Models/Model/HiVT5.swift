@@ -235,7 +235,9 @@ public final class HiVT5: Module, Sendable {
         if lengths.allSatisfy({ $0 == 0 }) { lengths = [Int](repeating: 1, count: b) }  // all ignored: the losses' own handling
         let sequences = PackedSequences(lengths: lengths)
         let positions = sequences.packedRowIndices(paddedLength: t)  // [N] position in [B, T] of each packed row
-        let hidden = decoder.packedHiddenStates(targets.decoderInput, length: t, sequences: sequences, memory: memory, rng: &rng)
+        let slots = memory.memory  // [B, P·K, d], read by both cross-attentions and the copy head
+        let hidden = decoder.packedHiddenStates(targets.decoderInput, length: t, sequences: sequences, memory: slots,
+                                                keyBias: memory.keyBias, rng: &rng)
         // Logits only at positions with a target; the mean over those positions is the same loss.
         let withTarget = positions.indices.filter { targets.labels[Int(positions[$0])] >= 0 }
         let kept = withTarget.isEmpty ? Array(positions.indices) : withTarget
@@ -245,7 +247,7 @@ public final class HiVT5: Module, Sendable {
         guard let copyHead = decoder.copyHead else { return vocab.crossEntropy(targets: labels) }
         // The copy head scores each question's rows against its own memory: [B, T, d] again.
         let padded = hidden.gatherRows(sequences.paddedRowIndices(paddedLength: t), shape: [b * t]).reshaped([b, t, d])
-        let (copyLogits, gateLogits) = copyHead(padded, context: copyHead.context(memory))
+        let (copyLogits, gateLogits) = copyHead(padded, context: copyHead.context(memory, dense: slots))
         let m = memory.slotCount
         let rows = kept.map { positions[$0] }
         var match = [Bool](repeating: false, count: rows.count * m)

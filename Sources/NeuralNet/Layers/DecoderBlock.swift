@@ -71,12 +71,12 @@ public final class DecoderBlock: Module, Sendable {
     /// `forward` on packed target rows `y: [N, D]` (`sequences`: each question's answer
     /// positions, no padding): causal self-attention within each sequence, sequence b
     /// attends to item b of `memory`. The real positions get what `forward` gives them.
-    public func packedForward(_ y: Tensor, sequences: PackedSequences, memory: some ProjectableMemory, memoryKeyBias: Tensor? = nil,
+    public func packedForward(_ y: Tensor, sequences: PackedSequences, memory: Tensor, memoryKeyBias: Tensor? = nil,
                               selfPositionBias: Tensor? = nil, rng: inout SeededRNG?) -> Tensor {
         var h = y + dropout(selfAttention.packedSelfAttention(selfAttentionNorm(y), sequences: sequences,
                                                               positionBias: selfPositionBias), rng: &rng)
-        let cross = crossAttention.packedCrossAttention(crossAttentionNorm(h), sequences: sequences,
-                                                        cache: crossAttention.keysValues(for: memory), keyBias: memoryKeyBias)
+        let cross = crossAttention.packedCrossAttention(crossAttentionNorm(h), sequences: sequences, memory: memory,
+                                                        keyBias: memoryKeyBias)
         h = h + dropout(cross, rng: &rng)
         return h + dropout(feedForward(feedForwardNorm(h), rng: &rng), rng: &rng)
     }

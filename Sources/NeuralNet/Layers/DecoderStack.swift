@@ -63,7 +63,7 @@ public final class DecoderStack: Module, Sendable {
     /// `forward` on packed target rows `y: [N, D]` (`sequences`: one per batch item, no
     /// padding) → `[N, D]`: the padded forward's states at the real positions, without
     /// computing the padded ones.
-    public func packedForward(_ y: Tensor, sequences: PackedSequences, memory: some ProjectableMemory, memoryKeyBias: Tensor? = nil,
+    public func packedForward(_ y: Tensor, sequences: PackedSequences, memory: Tensor, memoryKeyBias: Tensor? = nil,
                               rng: inout SeededRNG?) -> Tensor {
         let length = max(sequences.maxLength, 1)
         let positionBias = relativePositionBias(queryLength: length, keyLength: length)

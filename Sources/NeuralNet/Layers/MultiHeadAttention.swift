@@ -110,12 +110,31 @@ public final class MultiHeadAttention: Module, Sendable {
                querySequences: sequences, keySequences: sequences).output
     }
 
-    /// Cross-attention of packed queries `x: [N, D]`: sequence b attends to item b of
-    /// `cache` (keys and values `[B, M, I]` from `keysValues(for:)`, `keyBias: [B, M]`).
-    public func packedCrossAttention(_ x: Tensor, sequences: PackedSequences, cache: KeyValueCache, keyBias: Tensor? = nil) -> Tensor {
-        precondition(cache.keys != nil, "MultiHeadAttention.packedCrossAttention: empty cache; build it with keysValues(for:)")
-        return attend(x, keys: cache.keys!, values: cache.values!, keyBias: keyBias, causal: false, positionBias: nil,
-                      returnWeights: false, querySequences: sequences, keySequences: nil).output
+    /// Cross-attention of packed queries `x: [N, D]`: sequence b attends to item b of the
+    /// memory `[B, M, D]` (`keyBias: [B, M]`). Row for row the same as projecting the memory's
+    /// keys and values and attending over them.
+    ///
+    /// Computed with the key and value projections moved to the query side, since
+    /// `q_h · (W_k,h m) = (W_k,hᵀ q_h) · m` and `Σ_m p_m W_v,h m = W_v,h Σ_m p_m m`: each head's
+    /// queries are mapped into the memory's width and attend over the memory itself, one
+    /// shared key/value head of width D for the H·T query rows of a sequence, and the
+    /// attended memory vectors are then mapped by `W_v,h`. Training reads every memory slot
+    /// once per step but decodes only a few positions per question, so this costs about
+    /// `H·T·M·D` per question instead of projecting `M` slots twice (`2·M·D·I`); with a memory
+    /// of cached summaries it also skips the projections' weight gradients over every slot.
+    public func packedCrossAttention(_ x: Tensor, sequences: PackedSequences, memory: Tensor, keyBias: Tensor? = nil) -> Tensor {
+        let n = x.shape[0], h = heads, dh = headDim, d = memory.shape[2]
+        precondition(memory.rank == 3 && memory.shape[0] == sequences.count && d == key.inFeatures,
+                     "MultiHeadAttention.packedCrossAttention: memory \(memory.shape) is not [B, M, \(key.inFeatures)] for \(sequences.count) sequences")
+        // [N, H·Dh] → [H, N, Dh] · W_k as [H, Dh, D] → [H, N, D] → rows (n, h) in sequence order.
+        let perHead = query(x).reshaped([n, h, dh]).transposed(0, 1)
+        let foldedQueries = perHead.matmul(key.weight.reshaped([h, dh, d])).transposed(0, 1).reshaped([n * h, d])
+        let rows = PackedSequences(lengths: (0..<sequences.count).map { sequences.length($0) * h })
+        let attended = Tensor.attention(query: foldedQueries, key: memory, value: memory, heads: 1, keyBias: keyBias,
+                                        scale: scale, querySequences: rows).output
+        // [N·H, D] → [H, N, D] · W_vᵀ as [H, D, Dh] → [H, N, Dh] → [N, H·Dh].
+        let values = attended.reshaped([n, h, d]).transposed(0, 1).matmul(value.weight.reshaped([h, dh, d]), transposeB: true)
+        return output(values.transposed(0, 1).reshaped([n, h * dh]))
     }
 
     /// The shared core: queries from `x`, given projected keys and values.

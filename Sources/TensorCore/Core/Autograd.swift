@@ -24,10 +24,18 @@ public final class GradNode: @unchecked Sendable {
 
     var isLeaf: Bool { vjp == nil }
 
-    /// Adds `g` into this node's gradient (tensors used twice get the sum).
+    /// Adds `g` into this node's gradient (tensors used twice get the sum). The sum is
+    /// written into the gradient held so far when nothing else reads its storage (a VJP's
+    /// fresh result, typically), so a tensor read many times, such as a decoder memory,
+    /// does not allocate a new gradient per use.
     func accumulate(_ g: Tensor) {
         precondition(g.shape == shape, "backward: op '\(op)' produced a gradient of shape \(g.shape) for a tensor of shape \(shape)")
-        if let existing = grad { grad = existing.adding(g) } else { grad = g.detached() }
+        guard var existing = grad else {
+            grad = g.detached()
+            return
+        }
+        grad = nil
+        grad = existing.addInPlaceIfUnshared(g) ? existing : existing.adding(g)
     }
 }
 

@@ -19,7 +19,8 @@ public struct Tensor: @unchecked Sendable {
     /// Number of elements (product of `shape`).
     public let count: Int
     public let dtype: DType
-    let storage: TensorStorage
+    /// `var` only so `isKnownUniquelyReferenced` can test it (`addInPlaceIfUnshared`).
+    var storage: TensorStorage
     /// Offset of element 0 into `storage`, in elements.
     let offset: Int
     /// Autograd node: set on parameters (leaves) and on results of ops that involve them.

@@ -121,6 +121,24 @@ extension Tensor {
     /// Element-wise sum with broadcasting.
     public func adding(_ other: Tensor) -> Tensor { Tensor.binary(.add, "add", self, other) }
 
+    /// `self += other` (same shape and dtype) when no other tensor shares this one's storage;
+    /// returns false, changing nothing, when one might (a view, a value saved for a VJP, a
+    /// caller's copy). Not recorded on the tape: for gradient accumulation in `backward()`.
+    mutating func addInPlaceIfUnshared(_ other: Tensor) -> Bool {
+        guard other.shape == shape, other.dtype == dtype, isKnownUniquelyReferenced(&storage) else { return false }
+        func add<T: TensorScalar>(_: T.Type) {
+            let y = mutablePointer(T.self), x = other.pointer(T.self)
+            Parallel.forRanges(count, minChunk: 1 << 15) { r in
+                for i in r { y[i] += x[i] }
+            }
+        }
+        switch dtype {
+        case .float32: add(Float.self)
+        case .float64: add(Double.self)
+        }
+        return true
+    }
+
     public static func + (a: Tensor, b: Tensor) -> Tensor { binary(.add, "add", a, b) }
     public static func - (a: Tensor, b: Tensor) -> Tensor { binary(.sub, "sub", a, b) }
     public static func * (a: Tensor, b: Tensor) -> Tensor { binary(.mul, "mul", a, b) }
