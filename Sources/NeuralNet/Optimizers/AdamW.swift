@@ -151,7 +151,7 @@ private func adamWStep<T: TensorScalar & SIMDScalar>(_: T.Type, _ param: Tensor,
                 v.withUnsafeMutableBufferPointer(as: T.self) { v in
                     guard let gp = g.baseAddress, let pp = p.baseAddress, let mp = m.baseAddress, let vp = v.baseAddress else { return }
                     // Memory-bound: split large buffers over the worker threads.
-                    Parallel.forRanges(p.count, minChunk: 1 << 15, align: 8) { range in
+                    Parallel.forRanges(p.count, minChunk: Parallel.elementGrain, align: 8) { range in
                         var i = range.lowerBound
                         while i + 8 <= range.upperBound {
                             let gi = UnsafeRawPointer(gp + i).loadUnaligned(as: SIMD8<T>.self)

@@ -97,7 +97,7 @@ func parallelGemm<T: TensorScalar>(_ transA: Bool, _ transB: Bool, _ m: Int, _ n
                                    _ beta: T, _ c: UnsafeMutablePointer<T>, _ ldc: Int) {
     if m == 0 || n == 0 { return }
     let flops = m * n * k
-    if Parallel.threads <= 1 || flops < (1 << 20) {
+    if Parallel.threads <= 1 || flops < Parallel.productGrain {
         gemm(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
         return
     }

@@ -14,6 +14,16 @@ public enum Parallel {
         set { _threads = max(1, newValue) }
     }
 
+    /// The fewest elements a simple element loop (add, norm, softmax row, optimiser update)
+    /// needs before it is split over threads. Handing work to another thread costs tens of
+    /// microseconds on a virtual machine, as much as such a loop over tens of thousands of
+    /// elements; below this a split is slower than one thread.
+    public static let elementGrain = 1 << 16
+
+    /// The fewest multiply-adds a matrix product or an attention call needs before its
+    /// independent parts (row blocks, batch items, heads) are split over threads.
+    public static let productGrain = 1 << 20
+
     /// Runs `body(i)` for `i` in `0..<n` on at most `threads` threads at once, concurrently
     /// when `n > 1` and more than one thread is allowed.
     @inline(__always)

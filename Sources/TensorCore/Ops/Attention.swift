@@ -104,7 +104,7 @@ struct AttentionGeometry {
     /// when the whole call is too small to repay a thread hand-off (e.g. a decoding step).
     var workers: Int {
         let flops = pairs * lq * lk * (dk + dv)
-        return flops < (1 << 15) ? 1 : max(1, min(Parallel.threads, pairs))
+        return flops < Parallel.productGrain ? 1 : max(1, min(Parallel.threads, pairs))
     }
 }
 
@@ -229,7 +229,7 @@ private func attentionBackwardKernel<T: TensorScalar>(_ geo: AttentionGeometry,
 
 /// dPositionBias[h, i, j] = Σ_b dS[b, h, i, j], in batch order (deterministic).
 private func sumOverBatchKernel<T: TensorScalar>(_ ds: UnsafePointer<T>, _ out: UnsafeMutablePointer<T>, batch: Int, inner: Int) {
-    Parallel.forRanges(inner, minChunk: 1 << 14) { range in
+    Parallel.forRanges(inner, minChunk: Parallel.elementGrain) { range in
         for i in range { out[i] = ds[i] }
         for b in 1..<max(batch, 1) {
             let src = ds + b * inner

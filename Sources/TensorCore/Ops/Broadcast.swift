@@ -56,7 +56,7 @@ private func binaryKernel<T: TensorScalar>(_ op: BinaryOp, _ a: UnsafePointer<T>
     let inner = geo.dims[rank - 1]
     let ia = geo.stridesA[rank - 1], ib = geo.stridesB[rank - 1]
     let outer = geo.dims.dropLast().reduce(1, *)
-    Parallel.forRanges(outer, minChunk: max(1, (1 << 15) / max(inner, 1))) { rows in
+    Parallel.forRanges(outer, minChunk: max(1, Parallel.elementGrain / max(inner, 1))) { rows in
         // Decompose the first row index into per-axis coordinates, then step like an odometer.
         var coord = [Int](repeating: 0, count: max(rank - 1, 0))
         var rest = rows.lowerBound
@@ -128,7 +128,7 @@ extension Tensor {
         guard other.shape == shape, other.dtype == dtype, isKnownUniquelyReferenced(&storage) else { return false }
         func add<T: TensorScalar>(_: T.Type) {
             let y = mutablePointer(T.self), x = other.pointer(T.self)
-            Parallel.forRanges(count, minChunk: 1 << 15) { r in
+            Parallel.forRanges(count, minChunk: Parallel.elementGrain) { r in
                 for i in r { y[i] += x[i] }
             }
         }

@@ -25,7 +25,7 @@ extension ShapeCheck {
 /// Writes lse_i for every kept row (0 for ignored rows).
 private func logSumExpKernel<T: TensorScalar>(_ x: UnsafePointer<T>, _ targets: UnsafePointer<Int32>, ignoreIndex: Int32,
                                               _ lse: UnsafeMutablePointer<T>, rows: Int, v: Int) {
-    Parallel.forRanges(rows, minChunk: max(1, (1 << 14) / max(v, 1))) { range in
+    Parallel.forRanges(rows, minChunk: max(1, Parallel.elementGrain / max(v, 1))) { range in
         let scratch = UnsafeMutablePointer<T>.allocate(capacity: v)  // one row of exp(x − m) per chunk
         defer { scratch.deallocate() }
         for r in range {
@@ -37,7 +37,7 @@ private func logSumExpKernel<T: TensorScalar>(_ x: UnsafePointer<T>, _ targets: 
 private func crossEntropyBackwardKernel<T: TensorScalar>(_ x: UnsafePointer<T>, _ targets: UnsafePointer<Int32>, ignoreIndex: Int32,
                                                          _ lse: UnsafePointer<T>, scale: T, _ dx: UnsafeMutablePointer<T>,
                                                          rows: Int, v: Int) {
-    Parallel.forRanges(rows, minChunk: max(1, (1 << 14) / max(v, 1))) { range in
+    Parallel.forRanges(rows, minChunk: max(1, Parallel.elementGrain / max(v, 1))) { range in
         for r in range {
             let xr = x + r * v, dr = dx + r * v
             let t = targets[r]

@@ -5,7 +5,7 @@
 // Backward: dTable[indices[i]] += dOut[i]; repeated indices sum, -1 contributes nothing.
 
 /// Elements below which a gather or scatter runs on one thread.
-private let gatherGrain = 1 << 16
+private let gatherGrain = Parallel.elementGrain
 
 private func gatherKernel<T: TensorScalar>(_ table: UnsafePointer<T>, _ indices: UnsafePointer<Int32>, _ n: Int,
                                            _ d: Int, _ out: UnsafeMutablePointer<T>) {

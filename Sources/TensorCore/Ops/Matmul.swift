@@ -34,8 +34,13 @@ extension Tensor {
                 parallelGemm(transposeA, transposeB, rowsA, n, k, T(1), pa, lda, pb, ldb, T(0), pc, n)
             } else {
                 let strideA = m * k, strideB = k * n, strideC = m * n
-                Parallel.forEach(batch) { i in
+                func product(_ i: Int) {
                     gemm(transposeA, transposeB, m, n, k, T(1), pa + i * strideA, lda, pb + i * strideB, ldb, T(0), pc + i * strideC, n)
+                }
+                if batch * m * n * k < Parallel.productGrain {
+                    for i in 0..<batch { product(i) }
+                } else {
+                    Parallel.forEach(batch, product)
                 }
             }
         }

@@ -37,7 +37,7 @@ private struct RowChunks {
 
 private func rmsNormKernel<T: TensorScalar>(_ x: UnsafePointer<T>, _ w: UnsafePointer<T>, eps: T,
                                             _ y: UnsafeMutablePointer<T>, _ rstd: UnsafeMutablePointer<T>, rows: Int, d: Int) {
-    Parallel.forRanges(rows, minChunk: max(1, (1 << 14) / max(d, 1))) { range in
+    Parallel.forRanges(rows, minChunk: max(1, Parallel.elementGrain / max(d, 1))) { range in
         for r in range {
             let xr = x + r * d, yr = y + r * d
             var ss = T(0)
@@ -76,7 +76,7 @@ private func rmsNormBackwardKernel<T: TensorScalar>(_ x: UnsafePointer<T>, _ w: 
 private func layerNormKernel<T: TensorScalar>(_ x: UnsafePointer<T>, _ w: UnsafePointer<T>, _ b: UnsafePointer<T>?, eps: T,
                                               _ y: UnsafeMutablePointer<T>, _ mean: UnsafeMutablePointer<T>,
                                               _ rstd: UnsafeMutablePointer<T>, rows: Int, d: Int) {
-    Parallel.forRanges(rows, minChunk: max(1, (1 << 14) / max(d, 1))) { range in
+    Parallel.forRanges(rows, minChunk: max(1, Parallel.elementGrain / max(d, 1))) { range in
         for r in range {
             let xr = x + r * d, yr = y + r * d
             var s = T(0)
@@ -159,7 +159,7 @@ extension Tensor {
         let needX = requiresGrad, needW = weight.requiresGrad
         out.record("rmsNorm", inputs: [self, weight]) { g in
             let dx = Tensor.empty(x.shape, dtype: x.dtype), dw = Tensor.empty([d], dtype: x.dtype)
-            let chunks = RowChunks(rows: rows, minRows: Swift.max(1, (1 << 14) / Swift.max(d, 1)))
+            let chunks = RowChunks(rows: rows, minRows: Swift.max(1, Parallel.elementGrain / Swift.max(d, 1)))
             let partial = Tensor.empty([chunks.count, d], dtype: x.dtype)
             func run<T: TensorScalar>(_: T.Type) {
                 rmsNormBackwardKernel(x.pointer(T.self), w.pointer(T.self), rstd.pointer(T.self), g.pointer(T.self),
@@ -204,7 +204,7 @@ extension Tensor {
         out.record("layerNorm", inputs: inputs) { g in
             let dx = Tensor.empty(x.shape, dtype: x.dtype)
             let dw = Tensor.empty([d], dtype: x.dtype), db = Tensor.empty([d], dtype: x.dtype)
-            let chunks = RowChunks(rows: rows, minRows: Swift.max(1, (1 << 14) / Swift.max(d, 1)))
+            let chunks = RowChunks(rows: rows, minRows: Swift.max(1, Parallel.elementGrain / Swift.max(d, 1)))
             let dwPartial = Tensor.empty([chunks.count, d], dtype: x.dtype)
             let dbPartial = Tensor.empty([chunks.count, d], dtype: x.dtype)
             func run<T: TensorScalar>(_: T.Type) {

@@ -96,7 +96,7 @@ private func pointerGeneratorBackward<T: TensorScalar>(_ z: UnsafePointer<T>, _ 
                                                        _ y: UnsafePointer<Int32>, ignoreIndex: Int32, _ stats: PointerGeneratorRows,
                                                        scale: Double, _ dz: UnsafeMutablePointer<T>, _ dc: UnsafeMutablePointer<T>,
                                                        _ ds: UnsafeMutablePointer<T>, rows n: Int, v: Int, m: Int) {
-    Parallel.forRanges(n, minChunk: max(1, (1 << 14) / max(v, 1))) { range in
+    Parallel.forRanges(n, minChunk: max(1, Parallel.elementGrain / max(v, 1))) { range in
         for r in range {
             let zr = z + r * v, cr = c + r * m, mr = match + r * m
             let dzr = dz + r * v, dcr = dc + r * m

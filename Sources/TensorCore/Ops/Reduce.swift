@@ -47,7 +47,7 @@ struct ReductionPlan {
 }
 
 /// Work (input elements) below which a reduction runs on one thread.
-private let reductionGrain = 1 << 16
+private let reductionGrain = Parallel.elementGrain
 
 /// Σ p[0..<n] with four independent accumulators (shorter dependency chains, less round-off).
 @inline(__always)

@@ -7,7 +7,7 @@
 // copies of contiguous blocks of `extent·inner` elements per outer index.
 
 /// Elements below which a copy runs on one thread.
-private let copyGrain = 1 << 16
+private let copyGrain = Parallel.elementGrain
 
 /// Copies `rows` blocks of `width` elements: block r from src + r·srcStride to dst + r·dstStride.
 private func copyBlocks<T: TensorScalar>(_ src: UnsafePointer<T>, srcStride: Int, _ dst: UnsafeMutablePointer<T>, dstStride: Int,

@@ -131,7 +131,7 @@ extension ShapeCheck {
 
 private func softmaxKernel<T: TensorScalar>(_ x: UnsafePointer<T>, _ mask: UnsafePointer<T>?, _ maskRows: BroadcastRows?,
                                             _ y: UnsafeMutablePointer<T>, rows: Int, n: Int) {
-    Parallel.forRanges(rows, minChunk: max(1, (1 << 14) / max(n, 1))) { range in
+    Parallel.forRanges(rows, minChunk: max(1, Parallel.elementGrain / max(n, 1))) { range in
         for r in range {
             let xr = x + r * n, yr = y + r * n
             if let mask, let maskRows {
@@ -152,13 +152,13 @@ private func softmaxKernel<T: TensorScalar>(_ x: UnsafePointer<T>, _ mask: Unsaf
 
 private func softmaxBackwardKernel<T: TensorScalar>(_ y: UnsafePointer<T>, _ g: UnsafePointer<T>, _ dx: UnsafeMutablePointer<T>,
                                                     rows: Int, n: Int) {
-    Parallel.forRanges(rows, minChunk: max(1, (1 << 14) / max(n, 1))) { range in
+    Parallel.forRanges(rows, minChunk: max(1, Parallel.elementGrain / max(n, 1))) { range in
         for r in range { softmaxBackwardRow(y + r * n, g + r * n, dx + r * n, n) }
     }
 }
 
 private func logSoftmaxKernel<T: TensorScalar>(_ x: UnsafePointer<T>, _ y: UnsafeMutablePointer<T>, rows: Int, n: Int) {
-    Parallel.forRanges(rows, minChunk: max(1, (1 << 14) / max(n, 1))) { range in
+    Parallel.forRanges(rows, minChunk: max(1, Parallel.elementGrain / max(n, 1))) { range in
         for r in range {
             let xr = x + r * n, yr = y + r * n
             let lse = logSumExpRow(xr, n, scratch: yr)
@@ -169,7 +169,7 @@ private func logSoftmaxKernel<T: TensorScalar>(_ x: UnsafePointer<T>, _ y: Unsaf
 
 private func logSoftmaxBackwardKernel<T: TensorScalar>(_ y: UnsafePointer<T>, _ g: UnsafePointer<T>, _ dx: UnsafeMutablePointer<T>,
                                                        rows: Int, n: Int) {
-    Parallel.forRanges(rows, minChunk: max(1, (1 << 14) / max(n, 1))) { range in
+    Parallel.forRanges(rows, minChunk: max(1, Parallel.elementGrain / max(n, 1))) { range in
         for r in range {
             let yr = y + r * n, gr = g + r * n, dr = dx + r * n
             var s = T(0)

@@ -16,7 +16,7 @@
 enum UnaryOp: String { case exp, log, sqrt, tanh, sigmoid, relu, gelu, geluTanh, square }
 
 /// Elements below which an element-wise pass runs on one thread.
-private let unaryGrain = 1 << 16
+private let unaryGrain = Parallel.elementGrain
 
 /// √(2/π), for the tanh form of GELU.
 private let sqrt2OverPi = 0.7978845608028654
