@@ -13,10 +13,12 @@ import TensorCore
 /// Stored factored: `rows` holds the summaries of real pages only, and the page (and slot)
 /// embeddings stay small tables added per slot, so
 /// `memory[slot] = rows[rowOfSlot[slot]] + Σ table[index[slot]]` (a row index of −1 is a
-/// zero row: a padded page). Every reader applies a linear projection (cross-attention
-/// keys and values, copy keys), and `W·(s + e) = W·s + W·e`, so `projected(by:)` projects
+/// zero row: a padded page). Decoding steps read projections of it (cross-attention keys
+/// and values, once per question), and `W·(s + e) = W·s + W·e`, so `projected(by:)` projects
 /// each real row once and each table row once: padded pages cost nothing, and when the
 /// summaries are constants (cached features) no gradient flows back through the rows.
+/// Training reads `memory` itself, assembled once per batch: its attention layers apply the
+/// projections on the query side (`MultiHeadAttention.packedCrossAttention`, `CopyHead`).
 public struct FiDMemory: Sendable, ProjectableMemory {
     /// A table of vectors added to the memory slots: slot i gets `table[index[i]]`.
     public struct AddedTable: Sendable {
