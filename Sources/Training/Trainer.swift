@@ -128,19 +128,31 @@ public final class Trainer {
         var readFeatures: (@Sendable ([BatchItem]) throws -> EncodedQuestions)? = nil
         if let features = cached?.train { readFeatures = { try features.encoded($0) } }
         let prefetcher = BatchPrefetcher(batches, features: readFeatures)
+        let shards = min(Parallel.threads, settings.train.batchQuestions)
+        let profile = ProfileWindow.fromEnvironment()
 
         while state.step < steps {
             let step = state.step
+            profile?.stepBegins(step)
             let batch = prefetcher.batch(step: step)
             var dropout: SeededRNG? = settings.model.dropout > 0 ? batches.rng(step: step, purpose: 4) : nil
-            let loss = cached == nil ? model.loss(batch, weights: lossWeights, rng: &dropout)
-                : model.loss(try prefetcher.features(step: step), targets: batch.targets, weights: lossWeights, rng: &dropout)
-            let total = loss.total.item
-            guard total.isFinite else {
-                throw TrainingError.nonFinite("loss is \(total) at step \(step) (answer \(loss.answer), page \(loss.page)); "
-                    + "the last good checkpoint is \(runDirectory.latestCheckpoint.path) — try a lower train.lr or train.clip_norm")
+            let loss: (total: Double, answer: Double, page: Double, span: Double, contains: Double)
+            if cached != nil && shards > 1 {
+                // Cached steps are too small for their kernels to use more than one core:
+                // run groups of questions on separate threads instead (README "Cached training").
+                let sharded = model.shardedLossAndGradients(try prefetcher.features(step: step), targets: batch.targets,
+                                                            weights: lossWeights, shards: shards, rng: dropout)
+                loss = (sharded.total, sharded.answer, sharded.page, 0, sharded.contains)
+                try checkFinite(loss, step: step)
+                sharded.addGradientsToParameters()
+            } else {
+                let breakdown = cached == nil ? model.loss(batch, weights: lossWeights, rng: &dropout)
+                    : model.loss(try prefetcher.features(step: step), targets: batch.targets, weights: lossWeights, rng: &dropout)
+                loss = (breakdown.total.item, breakdown.answer, breakdown.page, breakdown.span, breakdown.contains)
+                try checkFinite(loss, step: step)
+                breakdown.total.backward()
             }
-            loss.total.backward()
+            let total = loss.total
             let norm = clipGradientNorm(trainable, maxNorm: clip > 0 ? clip : .infinity)  // returns the norm either way
             guard norm.isFinite else {
                 throw TrainingError.nonFinite("gradient norm is \(norm) at step \(step); the last good checkpoint is \(runDirectory.latestCheckpoint.path)")
@@ -148,6 +160,7 @@ public final class Trainer {
             optimizer.learningRate = schedule(step)
             optimizer.update()
             optimizer.zeroGrad()
+            profile?.stepEnded(step, log: log)
             state.step += 1
             state.elapsedSeconds = startElapsed + Date().timeIntervalSince(start)
 
@@ -178,6 +191,13 @@ public final class Trainer {
             }
         }
         return state
+    }
+
+    /// Stops the run at a non-finite loss, naming the last good checkpoint.
+    func checkFinite(_ loss: (total: Double, answer: Double, page: Double, span: Double, contains: Double), step: Int) throws {
+        guard !loss.total.isFinite else { return }
+        throw TrainingError.nonFinite("loss is \(loss.total) at step \(step) (answer \(loss.answer), page \(loss.page)); "
+            + "the last good checkpoint is \(runDirectory.latestCheckpoint.path) — try a lower train.lr or train.clip_norm")
     }
 
     /// Scores the validation questions, logs them beside the baseline, saves `latest`

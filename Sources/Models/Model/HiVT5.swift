@@ -187,10 +187,17 @@ public final class HiVT5: Module, Sendable {
     /// no answer occurs among the OCR tokens.
     public func loss(_ encoded: EncodedQuestions, targets: AnswerTargets, weights: LossWeights = LossWeights(),
                      rng: inout SeededRNG?) -> LossBreakdown {
+        loss(encoded, targets: targets, weights: weights, answerWeight: 1, rng: &rng)
+    }
+
+    /// `loss` with the answer term scaled by `answerWeight` in `total` (its reported value
+    /// stays unscaled): a shard's share of a batch mean (`shardedLossAndGradients`).
+    func loss(_ encoded: EncodedQuestions, targets: AnswerTargets, weights: LossWeights, answerWeight: Double,
+              rng: inout SeededRNG?) -> LossBreakdown {
         let b = encoded.batchSize, p = encoded.pageCount
         precondition(targets.batchSize == b, "HiVT5.loss: targets for \(targets.batchSize) questions, encoded batch has \(b)")
         let answer = answerLoss(encoded, targets: targets, rng: &rng)
-        var total = answer
+        var total = answerWeight == 1 ? answer : answer.scaled(by: answerWeight)
         var pageLoss = 0.0, spanLoss = 0.0, containsLoss = 0.0
 
         if weights.page != 0 || weights.contains != 0 {

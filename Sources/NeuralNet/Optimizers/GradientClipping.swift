@@ -13,14 +13,18 @@ import TensorCore
 @discardableResult
 public func clipGradientNorm(_ parameters: [Tensor], maxNorm: Double) -> Double {
     let grads = parameters.compactMap(\.grad)
-    var sumOfSquares = 0.0
-    for g in grads {
-        switch g.dtype {
-        case .float32: sumOfSquares += squaredNorm(Float.self, g)
-        case .float64: sumOfSquares += squaredNorm(Double.self, g)
+    // Each tensor's sum on some thread, then the sums in order: the same norm on any number of threads.
+    var squares = [Double](repeating: 0, count: grads.count)
+    squares.withUnsafeMutableBufferPointer { out in
+        let sums = UncheckedSendable(out)
+        Parallel.forEach(grads.count) { i in
+            switch grads[i].dtype {
+            case .float32: sums.value[i] = squaredNorm(Float.self, grads[i])
+            case .float64: sums.value[i] = squaredNorm(Double.self, grads[i])
+            }
         }
     }
-    let norm = sumOfSquares.squareRoot()
+    let norm = squares.reduce(0, +).squareRoot()
     let factor = maxNorm / (norm + 1e-6)
     if factor < 1 { scaleInPlace(grads, by: factor) }
     return norm

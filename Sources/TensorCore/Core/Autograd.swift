@@ -39,9 +39,45 @@ public final class GradNode: @unchecked Sendable {
     }
 }
 
+/// Leaf gradients gathered by `Tensor.backwardCollectingLeafGradients` and not yet added
+/// to the leaves.
+public final class LeafGradients: @unchecked Sendable {
+    private var sums: [ObjectIdentifier: (leaf: GradNode, grad: Tensor)] = [:]
+
+    /// No gradients.
+    public init() {}
+
+    /// How many leaves received a gradient.
+    public var count: Int { sums.count }
+
+    func add(_ g: Tensor, to leaf: GradNode) {
+        precondition(g.shape == leaf.shape, "backward: a gradient of shape \(g.shape) for a leaf of shape \(leaf.shape)")
+        let id = ObjectIdentifier(leaf)
+        guard var entry = sums.removeValue(forKey: id) else {
+            sums[id] = (leaf, g.detached())
+            return
+        }
+        if !entry.grad.addInPlaceIfUnshared(g) { entry.grad = entry.grad.adding(g) }
+        sums[id] = entry
+    }
+
+    /// Adds each gathered gradient to its leaf's `grad` (as `backward()` would have) and
+    /// lets go of it, so the next shard's gradients add in place into what this one left.
+    public func addToLeaves() {
+        while let (_, entry) = sums.popFirst() { entry.leaf.accumulate(entry.grad) }
+    }
+}
+
 /// Whether ops record onto the tape. Off inside `withNoGrad` and during `backward()`.
+/// Per thread: a thread running `backward()` does not stop another thread's forward pass
+/// from recording (concurrent training shards, `Tensor.backwardCollectingLeafGradients`).
 public enum GradMode {
-    nonisolated(unsafe) static var enabled = true
+    private static let disabled = ThreadLocalFlag()
+
+    static var enabled: Bool {
+        @inline(__always) get { !disabled.isSet }
+        set { disabled.set(!newValue) }
+    }
 
     public static var isEnabled: Bool { enabled }
 }
@@ -94,9 +130,30 @@ extension Tensor {
     /// `seed` is the gradient of the final objective w.r.t. `self` (default: ones,
     /// which for a scalar loss is dloss/dloss = 1).
     public func backward(seed: Tensor? = nil) {
+        propagate(seed: seed) { leaf, g in leaf.accumulate(g) }
+    }
+
+    /// `backward()` that leaves every leaf's `grad` untouched and returns the leaf gradients
+    /// instead, to be added later with `LeafGradients.addToLeaves()`. Graphs that share only
+    /// leaves (training shards: the same parameters, separate inputs) can run this on
+    /// separate threads at once; adding their results in a fixed order keeps the sums
+    /// deterministic.
+    public func backwardCollectingLeafGradients(seed: Tensor? = nil) -> LeafGradients {
+        let collected = LeafGradients()
+        propagate(seed: seed) { leaf, g in collected.add(g, to: leaf) }
+        return collected
+    }
+
+    /// Runs every VJP from this tensor back to the leaves; `leafGradient` receives what
+    /// reaches each leaf (interior nodes accumulate their own, transiently).
+    private func propagate(seed: Tensor?, leafGradient: (GradNode, Tensor) -> Void) {
         guard let root = node else { return }
         let g = seed ?? Tensor.ones(shape, dtype: dtype)
         precondition(g.shape == shape, "backward: seed shape \(g.shape) differs from tensor shape \(shape)")
+        if root.isLeaf {
+            leafGradient(root, g)
+            return
+        }
         let profileStart = OpProfiler.isEnabled ? OpProfiler.backwardBegan() : nil
         defer { if let profileStart { OpProfiler.backwardEnded(started: profileStart) } }
         withNoGrad {
@@ -110,7 +167,8 @@ extension Tensor {
                 if profileStart != nil { OpProfiler.vjpFinished(n.op, started: vjpStart) }
                 precondition(gIns.count == n.inputs.count, "backward: op '\(n.op)' returned \(gIns.count) gradients for \(n.inputs.count) inputs")
                 for (input, gIn) in zip(n.inputs, gIns) {
-                    if let input, let gIn { input.accumulate(gIn) }
+                    guard let input, let gIn else { continue }
+                    if input.isLeaf { leafGradient(input, gIn) } else { input.accumulate(gIn) }
                 }
             }
         }

@@ -24,19 +24,28 @@ public enum Parallel {
     /// independent parts (row blocks, batch items, heads) are split over threads.
     public static let productGrain = 1 << 20
 
+    /// Set on a thread while it runs a `forEach` body.
+    private static let insideRegion = ThreadLocalFlag()
+
     /// Runs `body(i)` for `i` in `0..<n` on at most `threads` threads at once, concurrently
     /// when `n > 1` and more than one thread is allowed.
+    /// Inside a parallel region (a `forEach` body, on any thread) further regions run on
+    /// the calling thread: the outer split already keeps every core busy.
     @inline(__always)
-    static func forEach(_ n: Int, _ body: (Int) -> Void) {
+    public static func forEach(_ n: Int, _ body: (Int) -> Void) {
         let workers = min(n, _threads)
-        if workers <= 1 {
+        if workers <= 1 || insideRegion.isSet {
             for i in 0..<n { body(i) }
             return
         }
         // Kernels capture raw pointers into disjoint output ranges; the closure is only
         // called during this function, so passing it across threads is safe.
         withoutActuallyEscaping(body) { escapable in
-            let work = UncheckedSendable(escapable)
+            let work = UncheckedSendable({ (i: Int) in
+                let outer = insideRegion.set(true)
+                escapable(i)
+                insideRegion.set(outer)
+            })
             if workers == n {
                 DispatchQueue.concurrentPerform(iterations: n) { work.value($0) }
             } else {

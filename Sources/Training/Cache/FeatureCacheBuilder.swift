@@ -93,45 +93,71 @@ public struct FeatureCacheBuilder {
         if writer.rows > 0 { log?("resuming \(url.path) after \(first) questions (\(writer.rows) rows)") }
         let stopAfter = ProcessInfo.processInfo.environment["MPVQA_CACHE_STOP_AFTER_QUESTIONS"].flatMap { Int($0) }
         let progress = Progress("cache \(key.split)", total: totalRows - rowsBefore, unit: "pages")
-        let k = key.summaryTokens, d = key.modelDim
         var written = 0, questionsWritten = 0
         var start = first
+        // Encoding one batch cannot keep every core busy (its element loops and attention are
+        // small), so each worker thread encodes its own batch with one-thread kernels; the
+        // batches are appended in split order.
+        let workers = max(1, Parallel.threads)
         while start < items.count {
-            let chunk = Array(items[start..<min(items.count, start + questionsPerBatch)])
-            let tokens = batchBuilder.build(chunk)
-            let batch = ModelBatchConversion.convert(tokens, probe: nil, spanLabels: false)
-            let encoded = withNoGrad { model.encode(batch, tokenStates: false) }
-            // Real pages only, in (question, page) order.
-            let p = encoded.pageCount
-            var source: [Int32] = []
-            var questionIds: [Int64] = [], pageIndices: [Int32] = [], pageIds: [String] = []
-            for (b, item) in chunk.enumerated() {
-                let ids = start + b < set.pageIds.count ? set.pageIds[start + b] : []
-                for page in item.pages.indices {
-                    let pageId = page < ids.count ? ids[page] : "\(item.questionId)/\(page)"
-                    source.append(Int32(b * p + page))
-                    questionIds.append(Int64(item.questionId))
-                    pageIndices.append(Int32(page))
-                    pageIds.append(pageId)
-                }
+            let chunks = (0..<workers).map { w -> Range<Int> in
+                let lo = min(items.count, start + w * questionsPerBatch)
+                return lo..<min(items.count, lo + questionsPerBatch)
+            }.filter { !$0.isEmpty }
+            var encodedChunks = [PendingRows?](repeating: nil, count: chunks.count)
+            encodedChunks.withUnsafeMutableBufferPointer { slots in
+                let out = UncheckedSendable(slots)
+                Parallel.forEach(chunks.count) { c in out.value[c] = encodeRows(set, questions: chunks[c]) }
             }
-            let n = source.count
-            let summaries = encoded.summaries.reshaped([encoded.batchSize * p, k * d]).gatherRows(source, shape: [n]).reshaped([n, k, d])
-            try writer.append(summaries: summaries, slotTokens: Self.slotTokens(encoded, rows: source, k: k),
-                              questionIds: questionIds, pageIndices: pageIndices, pageIds: pageIds)
-            written += n
-            questionsWritten += chunk.count
-            progress.advance(n)
-            start += chunk.count
-            if let stopAfter, questionsWritten >= stopAfter, start < items.count {
-                FileHandle.standardError.write(Data("MPVQA_CACHE_STOP_AFTER_QUESTIONS=\(stopAfter): stopping abruptly after \(questionsWritten) questions\n".utf8))
-                _exit(75)
+            for (chunk, rows) in zip(chunks, encodedChunks.map { $0! }) {
+                try writer.append(summaries: rows.summaries, slotTokens: rows.slotTokens,
+                                  questionIds: rows.questionIds, pageIndices: rows.pageIndices, pageIds: rows.pageIds)
+                written += rows.questionIds.count
+                questionsWritten += chunk.count
+                progress.advance(rows.questionIds.count)
+                start = chunk.upperBound
+                if let stopAfter, questionsWritten >= stopAfter, start < items.count {
+                    FileHandle.standardError.write(Data("MPVQA_CACHE_STOP_AFTER_QUESTIONS=\(stopAfter): stopping abruptly after \(questionsWritten) questions\n".utf8))
+                    _exit(75)
+                }
             }
         }
         try writer.finish()
         progress.finish()
         log?("cache \(url.path) complete: \(rowsBefore + written) rows, \(items.count) questions")
         return .built(rows: written, resumedRows: rowsBefore)
+    }
+
+    /// The cache rows of some questions: their real pages, in (question, page) order.
+    struct PendingRows {
+        var summaries: Tensor
+        var slotTokens: [Int32]?
+        var questionIds: [Int64] = [], pageIndices: [Int32] = [], pageIds: [String] = []
+    }
+
+    /// Encodes the questions `questions` of `set` with the frozen encoder.
+    func encodeRows(_ set: QuestionSet, questions: Range<Int>) -> PendingRows {
+        let chunk = Array(set.items[questions])
+        let tokens = batchBuilder.build(chunk)
+        let batch = ModelBatchConversion.convert(tokens, probe: nil, spanLabels: false)
+        let encoded = withNoGrad { model.encode(batch, tokenStates: false) }
+        let p = encoded.pageCount, k = key.summaryTokens, d = key.modelDim
+        var source: [Int32] = []
+        var rows = PendingRows(summaries: Tensor.zeros([0]))
+        for (b, item) in chunk.enumerated() {
+            let q = questions.lowerBound + b
+            let ids = q < set.pageIds.count ? set.pageIds[q] : []
+            for page in item.pages.indices {
+                source.append(Int32(b * p + page))
+                rows.questionIds.append(Int64(item.questionId))
+                rows.pageIndices.append(Int32(page))
+                rows.pageIds.append(page < ids.count ? ids[page] : "\(item.questionId)/\(page)")
+            }
+        }
+        let n = source.count
+        rows.summaries = encoded.summaries.reshaped([encoded.batchSize * p, k * d]).gatherRows(source, shape: [n]).reshaped([n, k, d])
+        rows.slotTokens = Self.slotTokens(encoded, rows: source, k: k)
+        return rows
     }
 
     /// The `[n · K]` slot token ids of the gathered rows (−1 = the slot has no source token),
