@@ -48,14 +48,18 @@ final class ShardedLossTests: XCTestCase {
         }
     }
 
-    /// Shards are contiguous, non-empty and hold about equal numbers of real pages.
-    func testShardsBalanceRealPages() {
+    /// Shards are contiguous and non-empty, and the largest one holds as few real pages as a
+    /// contiguous split allows.
+    func testShardsMinimiseTheLargestShard() {
         var rng = SeededRNG(seed: 303)
         let model = HiVT5(TinyModels.configuration(), dtype: .float64, rng: &rng)
-        let encoded = withNoGrad { model.encode(TinyModels.randomBatch(pagesPerQuestion: [1, 1, 1, 1, 4, 1, 1, 1, 1], seed: 304)) }
-        XCTAssertEqual(HiVT5.shardRanges(encoded, count: 2), [0..<5, 5..<9])
-        XCTAssertEqual(HiVT5.shardRanges(encoded, count: 3), [0..<4, 4..<5, 5..<9])
-        XCTAssertEqual(HiVT5.shardRanges(encoded, count: 20).count, 9, "at most one shard per question")
-        XCTAssertEqual(HiVT5.shardRanges(encoded, count: 1), [0..<9])
+        func ranges(_ pages: [Int], _ count: Int) -> [Range<Int>] {
+            let encoded = withNoGrad { model.encode(TinyModels.randomBatch(pagesPerQuestion: pages, seed: 304)) }
+            return HiVT5.shardRanges(encoded, count: count)
+        }
+        XCTAssertEqual(ranges([3, 1, 1, 1, 2, 2], 2), [0..<3, 3..<6], "5 and 5 pages")
+        XCTAssertEqual(ranges([4, 1, 1, 2, 2, 4], 3), [0..<2, 2..<5, 5..<6], "5, 5 and 4 pages")
+        XCTAssertEqual(ranges([1, 1, 1], 20), [0..<1, 1..<2, 2..<3], "at most one shard per question")
+        XCTAssertEqual(ranges([2, 1, 3], 1), [0..<3])
     }
 }

@@ -86,25 +86,38 @@ extension HiVT5 {
                        contains: containsLabels(targets, encoded).filter { $0 != AnswerTargets.ignoreIndex }.count)
     }
 
-    /// At most `count` contiguous, non-empty question ranges with about equal numbers of real
-    /// pages (a question's cost grows with its pages).
+    /// At most `count` contiguous, non-empty question ranges whose largest number of real
+    /// pages is as small as it can be (a question's cost grows with its pages; the slowest
+    /// shard sets the step's time).
     public static func shardRanges(_ encoded: EncodedQuestions, count: Int) -> [Range<Int>] {
         let b = encoded.batchSize, p = encoded.pageCount
         let shards = max(1, min(count, b))
         let pages = (0..<b).map { q in max(1, (0..<p).filter { encoded.pageValid[q * p + $0] }.count) }
-        let total = pages.reduce(0, +)
-        var ranges: [Range<Int>] = [], start = 0, seen = 0
-        for q in 0..<b {
-            seen += pages[q]
-            let left = shards - ranges.count - 1  // shards still to open after this one
-            // Close the current shard once it holds its share, leaving a question for each later shard.
-            if left > 0 && (seen * shards >= total * (ranges.count + 1) || b - (q + 1) == left) {
-                ranges.append(start..<(q + 1))
-                start = q + 1
+        var prefix = [0]
+        for n in pages { prefix.append(prefix.last! + n) }
+        // largest[k][j]: the smallest possible largest shard when questions 0..<j form k + 1
+        // shards; cut[k][j]: where the last of those shards starts.
+        var largest = [[Int]](repeating: [Int](repeating: .max, count: b + 1), count: shards)
+        var cut = [[Int]](repeating: [Int](repeating: 0, count: b + 1), count: shards)
+        for j in 1...b { largest[0][j] = prefix[j] }
+        for k in stride(from: 1, to: shards, by: 1) {
+            for j in (k + 1)...b {
+                for i in k..<j where largest[k - 1][i] != .max {
+                    let candidate = max(largest[k - 1][i], prefix[j] - prefix[i])
+                    if candidate < largest[k][j] {
+                        largest[k][j] = candidate
+                        cut[k][j] = i
+                    }
+                }
             }
         }
-        ranges.append(start..<b)
-        return ranges
+        var ranges: [Range<Int>] = [], end = b
+        for k in stride(from: shards - 1, through: 0, by: -1) {
+            let start = k == 0 ? 0 : cut[k][end]
+            ranges.append(start..<end)
+            end = start
+        }
+        return ranges.reversed()
     }
 }
 

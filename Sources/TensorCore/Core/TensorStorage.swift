@@ -32,7 +32,9 @@ final class TensorStorage: @unchecked Sendable {
 public final class BufferPool: @unchecked Sendable {
     public static let shared = BufferPool()
 
-    private var free: [Int: [UnsafeMutableRawPointer]] = [:]
+    /// Idle buffers by size-class index (`classIndex`): a plain array, so a take or give is
+    /// an in-place pop or push under the lock, with no hashing and no array copy.
+    private var free = [[UnsafeMutableRawPointer]](repeating: [], count: BufferPool.classCount)
     private var pooledBytes = 0
     private let lock = NSLock()
     /// Above this many idle bytes, returned buffers are released to the system.
@@ -40,17 +42,27 @@ public final class BufferPool: @unchecked Sendable {
 
     /// The size class of a request: a multiple of 64 bytes up to 4 KiB, then the next
     /// multiple of 1/8 of its power of two.
-    static func sizeClass(_ byteCount: Int) -> Int {
+    public static func sizeClass(_ byteCount: Int) -> Int {
         let size = max(byteCount, 1)
         let step = size <= 4096 ? 64 : 1 << (Int.bitWidth - size.leadingZeroBitCount - 4)
         return (size + step - 1) / step * step
     }
 
+    /// 64 classes up to 4 KiB, then eight per power of two up to 2^63.
+    public static let classCount = 64 + 8 * (Int.bitWidth - 1 - 12 + 1)
+
+    /// The slot of a size class in `free`.
+    public static func classIndex(_ sizeClass: Int) -> Int {
+        if sizeClass <= 4096 { return sizeClass / 64 - 1 }
+        let octave = Int.bitWidth - 1 - sizeClass.leadingZeroBitCount  // ≥ 12
+        let eighth = sizeClass >> (octave - 3)  // 8..<16: the class is a multiple of 2^(octave−3)
+        return 64 + (octave - 12) * 8 + (eighth - 8)
+    }
+
     func take(byteCount: Int) -> UnsafeMutableRawPointer {
-        let size = Self.sizeClass(byteCount)
+        let size = Self.sizeClass(byteCount), slot = Self.classIndex(size)
         lock.lock()
-        if var list = free[size], let p = list.popLast() {
-            free[size] = list
+        if let p = free[slot].popLast() {
             pooledBytes -= size
             lock.unlock()
             return p
@@ -60,10 +72,10 @@ public final class BufferPool: @unchecked Sendable {
     }
 
     func give(_ p: UnsafeMutableRawPointer, byteCount: Int) {
-        let size = Self.sizeClass(byteCount)
+        let size = Self.sizeClass(byteCount), slot = Self.classIndex(size)
         lock.lock()
         if pooledBytes + size <= capacityBytes {
-            free[size, default: []].append(p)
+            free[slot].append(p)
             pooledBytes += size
             lock.unlock()
         } else {
@@ -76,10 +88,10 @@ public final class BufferPool: @unchecked Sendable {
     public func drain() {
         lock.lock()
         let lists = free
-        free = [:]
+        free = [[UnsafeMutableRawPointer]](repeating: [], count: Self.classCount)
         pooledBytes = 0
         lock.unlock()
-        for list in lists.values { for p in list { p.deallocate() } }
+        for list in lists { for p in list { p.deallocate() } }
     }
 
     /// Bytes currently held idle in the pool.
