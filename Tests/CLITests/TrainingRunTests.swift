@@ -67,6 +67,19 @@ final class TrainingRunTests: WorkDirectoryTestCase {
         XCTAssertTrue(result.stderr.contains("last good checkpoint"), result.stderr)
     }
 
+    /// `MPVQA_PROFILE_STEPS=FIRST:COUNT` logs the op profile of exactly that window of steps.
+    func testProfileWindowLogsTheOpsOfItsSteps() throws {
+        let config = try writeConfig(steps: 8, evalEvery: 8)
+        var environment = ProcessInfo.processInfo.environment
+        environment["MPVQA_PROFILE_STEPS"] = "2:3"
+        let result = try BuiltProducts.runMPVQA(["train", "--config", config.path, "--run-dir", work.appendingPathComponent("profiled").path,
+                                                 "--data-dir", work.appendingPathComponent("data").path], environment: environment)
+        XCTAssertEqual(result.status, 0, result.stderr)
+        let log = result.stderr + result.stdout
+        XCTAssertEqual(log.components(separatedBy: "op profile of steps 2..<5:").count, 2, "one profile, of steps 2, 3, 4: \(log)")
+        XCTAssertTrue(log.contains("matmul") && log.contains("backward") && log.contains("GFLOP/step"), log)
+    }
+
     func testUnknownKeyIsRefusedBeforeAnyWork() throws {
         let config = try writeConfig(steps: 5, evalEvery: 5, extra: "page_head: {poolng: max}")
         let result = try train(config, runDir: "bad")

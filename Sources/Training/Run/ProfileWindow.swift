@@ -4,7 +4,8 @@ import TensorCore
 /// A window of training steps run under `OpProfiler` (README "Performance", profiling a
 /// training run): with `MPVQA_PROFILE_STEPS=FIRST:COUNT` in the environment, steps
 /// FIRST..<FIRST+COUNT are profiled and the time per op, per step, is logged after the last.
-/// Validation never falls inside the window's timing (the hooks wrap each step).
+/// A validation that falls inside the window is profiled with it: pick a window between
+/// validation steps (`train.eval_every`).
 final class ProfileWindow {
     let first: Int
     let count: Int
