@@ -143,13 +143,13 @@ public final class Trainer {
                 let sharded = model.shardedLossAndGradients(try prefetcher.features(step: step), targets: batch.targets,
                                                             weights: lossWeights, shards: shards, rng: dropout)
                 loss = (sharded.total, sharded.answer, sharded.page, 0, sharded.contains)
-                try checkFinite(loss, step: step)
+                try checkFinite(loss.total, answer: loss.answer, page: loss.page, step: step)
                 sharded.addGradientsToParameters()
             } else {
                 let breakdown = cached == nil ? model.loss(batch, weights: lossWeights, rng: &dropout)
                     : model.loss(try prefetcher.features(step: step), targets: batch.targets, weights: lossWeights, rng: &dropout)
                 loss = (breakdown.total.item, breakdown.answer, breakdown.page, breakdown.span, breakdown.contains)
-                try checkFinite(loss, step: step)
+                try checkFinite(loss.total, answer: loss.answer, page: loss.page, step: step)
                 breakdown.total.backward()
             }
             let total = loss.total
@@ -194,9 +194,9 @@ public final class Trainer {
     }
 
     /// Stops the run at a non-finite loss, naming the last good checkpoint.
-    func checkFinite(_ loss: (total: Double, answer: Double, page: Double, span: Double, contains: Double), step: Int) throws {
-        guard !loss.total.isFinite else { return }
-        throw TrainingError.nonFinite("loss is \(loss.total) at step \(step) (answer \(loss.answer), page \(loss.page)); "
+    func checkFinite(_ total: Double, answer: Double, page: Double, step: Int) throws {
+        guard !total.isFinite else { return }
+        throw TrainingError.nonFinite("loss is \(total) at step \(step) (answer \(answer), page \(page)); "
             + "the last good checkpoint is \(runDirectory.latestCheckpoint.path) — try a lower train.lr or train.clip_norm")
     }
 

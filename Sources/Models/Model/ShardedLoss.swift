@@ -24,7 +24,7 @@ public struct ShardedLoss: Sendable {
 
 /// How many of a batch's rows each loss term averages over; a shard's term is weighted by
 /// its share of these, so the shards' weighted sum is the batch's mean.
-struct LossTermCounts: Equatable {
+struct LossTermCounts {
     var answer = 0, page = 0, contains = 0
 }
 
@@ -123,11 +123,12 @@ extension HiVT5 {
 
 extension EncodedQuestions {
     /// The questions in `range` (their page slots, summaries and flags), page count unchanged.
+    /// The tensors are views of this batch's (no copy).
     public func questions(_ range: Range<Int>) -> EncodedQuestions {
         let p = pageCount, rows = (range.lowerBound * p)..<(range.upperBound * p)
         let k = summaries.shape[1]
-        return EncodedQuestions(batchSize: range.count, pageCount: p, summaries: summaries.slice(axis: 0, rows),
-                                probeSummaries: probeSummaries?.slice(axis: 0, rows), tokenStates: tokenStates?.slice(axis: 0, rows),
+        return EncodedQuestions(batchSize: range.count, pageCount: p, summaries: summaries.rows(rows),
+                                probeSummaries: probeSummaries?.rows(rows), tokenStates: tokenStates?.rows(rows),
                                 pageValid: Array(pageValid[rows]),
                                 slotTokens: slotTokens.map { Array($0[(rows.lowerBound * k)..<(rows.upperBound * k)]) },
                                 pageIndices: pageIndices.map { Array($0[rows]) })

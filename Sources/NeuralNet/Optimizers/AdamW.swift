@@ -83,15 +83,12 @@ public final class AdamW {
             stepSize: learningRate / correction1,
             inverseSqrtCorrection2: 1 / correction2.squareRoot(),
             beta1: beta1, beta2: beta2, epsilon: epsilon)
-        for p in parameters {
-            guard let g = p.tensor.grad else { continue }
-            precondition(g.shape == p.tensor.shape && g.dtype == p.tensor.dtype,
-                         "AdamW: gradient of '\(p.name)' is \(g.shape) \(g.dtype), parameter is \(p.tensor.shape) \(p.tensor.dtype)")
-        }
         // Parameters are independent: one per thread at a time (most are too small to split).
         Parallel.forEach(parameters.count) { i in
             let p = parameters[i]
             guard let g = p.tensor.grad else { return }
+            precondition(g.shape == p.tensor.shape && g.dtype == p.tensor.dtype,
+                         "AdamW: gradient of '\(p.name)' is \(g.shape) \(g.dtype), parameter is \(p.tensor.shape) \(p.tensor.dtype)")
             let decayFactor = decays[i] ? 1 - learningRate * weightDecay : 1
             switch p.tensor.dtype {
             case .float32: adamWStep(Float.self, p.tensor, g, firstMoments[i], secondMoments[i], decayFactor, constants)

@@ -130,9 +130,9 @@ public struct FeatureCacheBuilder {
 
     /// The cache rows of some questions: their real pages, in (question, page) order.
     struct PendingRows {
-        var summaries: Tensor
-        var slotTokens: [Int32]?
-        var questionIds: [Int64] = [], pageIndices: [Int32] = [], pageIds: [String] = []
+        let summaries: Tensor
+        let slotTokens: [Int32]?
+        let questionIds: [Int64], pageIndices: [Int32], pageIds: [String]
     }
 
     /// Encodes the questions `questions` of `set` with the frozen encoder.
@@ -143,21 +143,21 @@ public struct FeatureCacheBuilder {
         let encoded = withNoGrad { model.encode(batch, tokenStates: false) }
         let p = encoded.pageCount, k = key.summaryTokens, d = key.modelDim
         var source: [Int32] = []
-        var rows = PendingRows(summaries: Tensor.zeros([0]))
+        var questionIds: [Int64] = [], pageIndices: [Int32] = [], pageIds: [String] = []
         for (b, item) in chunk.enumerated() {
             let q = questions.lowerBound + b
             let ids = q < set.pageIds.count ? set.pageIds[q] : []
             for page in item.pages.indices {
                 source.append(Int32(b * p + page))
-                rows.questionIds.append(Int64(item.questionId))
-                rows.pageIndices.append(Int32(page))
-                rows.pageIds.append(page < ids.count ? ids[page] : "\(item.questionId)/\(page)")
+                questionIds.append(Int64(item.questionId))
+                pageIndices.append(Int32(page))
+                pageIds.append(page < ids.count ? ids[page] : "\(item.questionId)/\(page)")
             }
         }
         let n = source.count
-        rows.summaries = encoded.summaries.reshaped([encoded.batchSize * p, k * d]).gatherRows(source, shape: [n]).reshaped([n, k, d])
-        rows.slotTokens = Self.slotTokens(encoded, rows: source, k: k)
-        return rows
+        return PendingRows(summaries: encoded.summaries.reshaped([encoded.batchSize * p, k * d]).gatherRows(source, shape: [n]).reshaped([n, k, d]),
+                           slotTokens: Self.slotTokens(encoded, rows: source, k: k),
+                           questionIds: questionIds, pageIndices: pageIndices, pageIds: pageIds)
     }
 
     /// The `[n · K]` slot token ids of the gathered rows (−1 = the slot has no source token),
