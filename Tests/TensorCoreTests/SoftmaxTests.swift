@@ -79,6 +79,26 @@ final class SoftmaxTests: XCTestCase {
         }
     }
 
+    /// Float rows take eight-lane paths (row maximum, the backward's dot product) with a
+    /// scalar tail: every length from 1 to 19, the maximum in the lanes or in the tail, forward
+    /// and backward against Double.
+    func testFloatRowsOfEveryLengthAgreeWithDouble() {
+        var rng = SeededRNG(seed: 61)
+        for n in 1..<20 {
+            for peak in [0, n - 1, n / 2] {
+                var values = (0..<(3 * n)).map { _ in rng.nextNormal() * 3 }
+                for r in 0..<3 { values[r * n + peak] += 20 }
+                let x64 = Tensor(values, shape: [3, n], as: Double.self).requiringGrad()
+                let x32 = x64.detached().converted(to: .float32).requiringGrad()
+                let weights = Tensor((0..<(3 * n)).map { _ in rng.nextNormal() }, shape: [3, n], as: Double.self)
+                (x64.softmax() * weights).sum().backward()
+                (x32.softmax() * weights.converted(to: .float32)).sum().backward()
+                assertClose(x32.softmax().converted(to: .float64), x64.softmax(), rtol: 1e-5, atol: 1e-7, "softmax n \(n) peak \(peak)")
+                assertClose(x32.grad!.converted(to: .float64), x64.grad!, rtol: 1e-4, atol: 1e-6, "softmax gradient n \(n) peak \(peak)")
+            }
+        }
+    }
+
     func testMaskedEntriesVanishAndFullyMaskedRowsStayFinite() {
         // Row 0: last entry masked; row 1: every entry masked (-1e9), as for a padded query.
         let x = Tensor([0.5, -1, 2, 3, 1, -2], shape: [2, 3])

@@ -53,14 +53,19 @@ final class CachedFeaturesTests: XCTestCase {
         assertRefused(expectation(), items: longer, ["dataset 'page_indices'", "question 9"])
     }
 
+    /// Both ways of reading rows: from the file held in memory (the default for a cache this
+    /// small) and batch by batch from HDF5 (a cache above the resident limit).
     func testBatchReadsPaddedSummariesAndSlotTokens() throws {
-        let features = try CachedFeatures(answer: url, probe: nil, items: items, expected: expectation())
-        let encoded = try features.encoded([items[1], items[0]])
-        XCTAssertEqual(encoded.pageCount, 2)
-        XCTAssertEqual(encoded.summaries.shape, [4, 2, 3])
-        XCTAssertEqual(encoded.pageValid, [true, false, true, true])
-        XCTAssertEqual(encoded.summaries.scalars, (12..<18).map { Float($0) } + [Float](repeating: 0, count: 6) + (0..<12).map { Float($0) })
-        XCTAssertEqual(encoded.slotTokens, [5, -1, -1, -1, 1, 2, 3, 4])
-        XCTAssertEqual(features.records.map(\.key), ["key-a"])
+        for limit in [CachedFeatures.defaultResidentLimitBytes, 0] {
+            let features = try CachedFeatures(answer: url, probe: nil, items: items, expected: expectation(), residentLimitBytes: limit)
+            let encoded = try features.encoded([items[1], items[0]])
+            XCTAssertEqual(encoded.pageCount, 2)
+            XCTAssertEqual(encoded.summaries.shape, [4, 2, 3])
+            XCTAssertEqual(encoded.pageValid, [true, false, true, true])
+            XCTAssertEqual(encoded.summaries.scalars, (12..<18).map { Float($0) } + [Float](repeating: 0, count: 6) + (0..<12).map { Float($0) },
+                           "resident limit \(limit)")
+            XCTAssertEqual(encoded.slotTokens, [5, -1, -1, -1, 1, 2, 3, 4], "resident limit \(limit)")
+            XCTAssertEqual(features.records.map(\.key), ["key-a"])
+        }
     }
 }

@@ -140,8 +140,9 @@ struct AdamWStepConstants {
 /// The fused AdamW update over one parameter's buffer (see `AdamW`).
 ///
 /// Eight lanes at a time: with four buffers the compiler cannot prove apart, it keeps the
-/// scalar loop unvectorised. Each lane does the same IEEE operations as the scalar tail, so
-/// the result is the same bit for bit.
+/// scalar loop unvectorised, and a lane-wise `squareRoot()` would stay scalar anyway
+/// (`laneSquareRoot`). Each lane does the same IEEE operations as the scalar tail, so the
+/// result is the same bit for bit.
 private func adamWStep<T: TensorScalar & SIMDScalar>(_: T.Type, _ param: Tensor, _ grad: Tensor, _ m: Tensor, _ v: Tensor,
                                                      _ decayFactor: Double, _ c: AdamWStepConstants) {
     let decay = T(decayFactor), b1 = T(c.beta1), b2 = T(c.beta2)
@@ -160,7 +161,7 @@ private func adamWStep<T: TensorScalar & SIMDScalar>(_: T.Type, _ param: Tensor,
                             let mi = b1 * UnsafeRawPointer(mp + i).loadUnaligned(as: SIMD8<T>.self) + oneMinusB1 * gi
                             let vi = b2 * UnsafeRawPointer(vp + i).loadUnaligned(as: SIMD8<T>.self) + oneMinusB2 * gi * gi
                             let pi = UnsafeRawPointer(pp + i).loadUnaligned(as: SIMD8<T>.self) * decay
-                                - stepSize * mi / (vi.squareRoot() * invSqrtC2 + eps)
+                                - stepSize * mi / (laneSquareRoot(vi) * invSqrtC2 + eps)
                             UnsafeMutableRawPointer(mp + i).storeBytes(of: mi, as: SIMD8<T>.self)
                             UnsafeMutableRawPointer(vp + i).storeBytes(of: vi, as: SIMD8<T>.self)
                             UnsafeMutableRawPointer(pp + i).storeBytes(of: pi, as: SIMD8<T>.self)

@@ -3,7 +3,8 @@
 public enum ShapeCheck {
     /// `op(A)·op(B)` (see `Tensor.matmul`).
     public static func matmul(_ a: [Int], _ b: [Int], transposeA: Bool, transposeB: Bool) -> String? {
-        let desc = "matmul: shapes \(a)\(transposeA ? "ᵀ" : "") and \(b)\(transposeB ? "ᵀ" : "")"
+        // Built only on failure: matmul runs hundreds of times a step.
+        var desc: String { "matmul: shapes \(a)\(transposeA ? "ᵀ" : "") and \(b)\(transposeB ? "ᵀ" : "")" }
         guard a.count >= 2, b.count >= 2 else { return "\(desc): both operands need rank ≥ 2" }
         let ka = transposeA ? a[a.count - 2] : a[a.count - 1]
         let kb = transposeB ? b[b.count - 1] : b[b.count - 2]

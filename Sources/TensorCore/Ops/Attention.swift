@@ -33,9 +33,11 @@ extension ShapeCheck {
     /// `Tensor.attention`: message naming every shape, or nil when they fit together.
     public static func attention(query: [Int], key: [Int], value: [Int], heads: Int,
                                  keyBias: [Int]?, positionBias: [Int]?) -> String? {
-        var desc = "attention: query \(query), key \(key), value \(value), heads \(heads)"
-        if let keyBias { desc += ", keyBias \(keyBias)" }
-        if let positionBias { desc += ", positionBias \(positionBias)" }
+        // Built only on failure.
+        var desc: String {
+            "attention: query \(query), key \(key), value \(value), heads \(heads)"
+                + (keyBias.map { ", keyBias \($0)" } ?? "") + (positionBias.map { ", positionBias \($0)" } ?? "")
+        }
         guard query.count == 3, key.count == 3, value.count == 3 else {
             return "\(desc): query, key and value need shape [B, L, H·D]"
         }

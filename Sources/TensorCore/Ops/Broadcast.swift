@@ -40,18 +40,28 @@ struct CollapsedBroadcast {
     }
 }
 
-@inline(__always)
-private func apply<T: TensorScalar>(_ op: BinaryOp, _ x: T, _ y: T) -> T {
-    switch op {
-    case .add: return x + y
-    case .sub: return x - y
-    case .mul: return x * y
-    case .div: return x / y
-    }
+/// One binary op as a type, so that each kernel is specialised for it: with the op a runtime
+/// value, the element loop dispatched on it at every element and stayed scalar.
+private protocol ElementwiseBinary {
+    static func apply<T: TensorScalar>(_ x: T, _ y: T) -> T
 }
+private enum AddElements: ElementwiseBinary { @inline(__always) static func apply<T: TensorScalar>(_ x: T, _ y: T) -> T { x + y } }
+private enum SubtractElements: ElementwiseBinary { @inline(__always) static func apply<T: TensorScalar>(_ x: T, _ y: T) -> T { x - y } }
+private enum MultiplyElements: ElementwiseBinary { @inline(__always) static func apply<T: TensorScalar>(_ x: T, _ y: T) -> T { x * y } }
+private enum DivideElements: ElementwiseBinary { @inline(__always) static func apply<T: TensorScalar>(_ x: T, _ y: T) -> T { x / y } }
 
 private func binaryKernel<T: TensorScalar>(_ op: BinaryOp, _ a: UnsafePointer<T>, _ b: UnsafePointer<T>,
                                            _ c: UnsafeMutablePointer<T>, _ geo: CollapsedBroadcast) {
+    switch op {
+    case .add: binaryKernel(AddElements.self, a, b, c, geo)
+    case .sub: binaryKernel(SubtractElements.self, a, b, c, geo)
+    case .mul: binaryKernel(MultiplyElements.self, a, b, c, geo)
+    case .div: binaryKernel(DivideElements.self, a, b, c, geo)
+    }
+}
+
+private func binaryKernel<T: TensorScalar, Op: ElementwiseBinary>(_: Op.Type, _ a: UnsafePointer<T>, _ b: UnsafePointer<T>,
+                                                                   _ c: UnsafeMutablePointer<T>, _ geo: CollapsedBroadcast) {
     let rank = geo.dims.count
     let inner = geo.dims[rank - 1]
     let ia = geo.stridesA[rank - 1], ib = geo.stridesB[rank - 1]
@@ -68,10 +78,10 @@ private func binaryKernel<T: TensorScalar>(_ op: BinaryOp, _ a: UnsafePointer<T>
         for row in rows {
             let pa = a + offA, pb = b + offB, pc = c + row * inner
             switch (ia, ib) {
-            case (1, 1): for j in 0..<inner { pc[j] = apply(op, pa[j], pb[j]) }
-            case (1, 0): let y = pb[0]; for j in 0..<inner { pc[j] = apply(op, pa[j], y) }
-            case (0, 1): let x = pa[0]; for j in 0..<inner { pc[j] = apply(op, x, pb[j]) }
-            default: let v = apply(op, pa[0], pb[0]); for j in 0..<inner { pc[j] = v }
+            case (1, 1): for j in 0..<inner { pc[j] = Op.apply(pa[j], pb[j]) }
+            case (1, 0): let y = pb[0]; for j in 0..<inner { pc[j] = Op.apply(pa[j], y) }
+            case (0, 1): let x = pa[0]; for j in 0..<inner { pc[j] = Op.apply(x, pb[j]) }
+            default: let v = Op.apply(pa[0], pb[0]); for j in 0..<inner { pc[j] = v }
             }
             var axis = rank - 2
             while axis >= 0 {

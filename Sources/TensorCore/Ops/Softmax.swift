@@ -22,6 +22,42 @@ private func fastExpShifted(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer
     return (s0 + s1) + (s2 + s3)
 }
 
+/// The eight lanes added pairwise.
+@inline(__always)
+private func pairwiseSum(_ v: SIMD8<Float>) -> Float {
+    ((v[0] + v[1]) + (v[2] + v[3])) + ((v[4] + v[5]) + (v[6] + v[7]))
+}
+
+/// Σ a[j]·b[j] over a Float row, eight lanes of partial sums.
+@inline(__always)
+private func floatDot(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ n: Int) -> Float {
+    var lanes = SIMD8<Float>()
+    var j = 0
+    while j + 8 <= n {
+        lanes += UnsafeRawPointer(a + j).loadUnaligned(as: SIMD8<Float>.self) * UnsafeRawPointer(b + j).loadUnaligned(as: SIMD8<Float>.self)
+        j += 8
+    }
+    var s = pairwiseSum(lanes)
+    while j < n { s += a[j] * b[j]; j += 1 }
+    return s
+}
+
+/// Largest of a Float row, eight lanes at a time (a scalar compare loop stays scalar).
+@inline(__always)
+private func floatRowMax(_ x: UnsafePointer<Float>, _ n: Int) -> Float {
+    var lanes = SIMD8<Float>(repeating: -.infinity)
+    var j = 0
+    while j + 8 <= n {
+        let v = UnsafeRawPointer(x + j).loadUnaligned(as: SIMD8<Float>.self)
+        lanes.replace(with: v, where: v .> lanes)
+        j += 8
+    }
+    var m = lanes[0]
+    for lane in 1..<8 where lanes[lane] > m { m = lanes[lane] }
+    while j < n { if x[j] > m { m = x[j] }; j += 1 }
+    return m
+}
+
 /// `y[j] = exp(x[j] − shift)` for `j < n`, returning `Σ y[j]`; `y` may be `x`.
 /// Every `x[j] − shift` must be ≤ 0 (callers subtract a row maximum or log-sum-exp).
 /// Float rows take the vectorised path; Double rows (gradient checks) use `exp` itself.
@@ -46,6 +82,7 @@ func expShifted<T: TensorScalar>(_ x: UnsafePointer<T>, _ y: UnsafeMutablePointe
 /// Largest of `x[0..<n]` (−∞ for an empty row).
 @inline(__always)
 func rowMax<T: TensorScalar>(_ x: UnsafePointer<T>, _ n: Int) -> T {
+    if T.self == Float.self { return T(floatRowMax(UnsafeRawPointer(x).assumingMemoryBound(to: Float.self), n)) }
     var m = -T.infinity
     for j in 0..<n where x[j] > m { m = x[j] }
     return m
@@ -69,7 +106,11 @@ func softmaxRowInPlace<T: TensorScalar>(_ p: UnsafeMutablePointer<T>, _ n: Int) 
 @inline(__always)
 func softmaxBackwardRow<T: TensorScalar>(_ y: UnsafePointer<T>, _ g: UnsafePointer<T>, _ d: UnsafeMutablePointer<T>, _ n: Int) {
     var dot = T(0)
-    for j in 0..<n { dot += g[j] * y[j] }
+    if T.self == Float.self {
+        dot = T(floatDot(UnsafeRawPointer(g).assumingMemoryBound(to: Float.self), UnsafeRawPointer(y).assumingMemoryBound(to: Float.self), n))
+    } else {
+        for j in 0..<n { dot += g[j] * y[j] }
+    }
     for j in 0..<n { d[j] = y[j] * (g[j] - dot) }
 }
 
@@ -120,7 +161,7 @@ struct BroadcastRows {
 extension ShapeCheck {
     /// `x.softmax(mask:)`: the mask must broadcast to x's shape without enlarging it.
     public static func softmax(_ x: [Int], mask: [Int]) -> String? {
-        let desc = "softmax: input \(x) and mask \(mask)"
+        var desc: String { "softmax: input \(x) and mask \(mask)" }
         if x.isEmpty { return "\(desc): input needs rank ≥ 1" }
         switch broadcast("softmax", x, mask) {
         case .failure(let e): return e.description

@@ -30,14 +30,42 @@ public final class CachedFeatures: @unchecked Sendable {
 
     public let answer: FeatureCacheReader
     public let probe: FeatureCacheReader?
-    private let lock = NSLock()
+    /// The files' rows, when they were read into memory on opening (nil: read per batch).
+    private let answerRows: ResidentRows?
+    private let probeRows: ResidentRows?
+
+    /// The default `residentLimitBytes`: caches up to this size (summaries as Float) are read
+    /// whole on opening, so a training step copies its rows instead of making two HDF5 reads
+    /// per question (about 0.1 ms a question, work that competes with the step for the cores;
+    /// README "Cached training"). Larger caches (MP-DocVQA with a wide encoder) are read batch
+    /// by batch.
+    public static let defaultResidentLimitBytes = 1 << 30
+
+    /// Every row of one cache file: summaries `[rows · K · d]` and slot tokens `[rows · K]`.
+    private struct ResidentRows {
+        let summaries: [Float]
+        let slotTokens: [Int32]
+
+        init?(_ reader: FeatureCacheReader, limitBytes: Int) throws {
+            let count = reader.rows * reader.header.rowElements
+            guard count * MemoryLayout<Float>.size <= limitBytes else { return nil }
+            var summaries = [Float](repeating: 0, count: count)
+            try summaries.withUnsafeMutableBufferPointer { try reader.readSummaries(rows: 0..<reader.rows, into: $0) }
+            self.summaries = summaries
+            slotTokens = try reader.slotTokens(rows: 0..<reader.rows)
+        }
+    }
 
     /// Opens and checks the files: complete, K and d of the model, the expected header
     /// (dtype, encoder hash, prompt, split, cache key) and tokenizer, and rows for every
-    /// page of every question of `items`, pages 0…n−1 in order.
-    public init(answer: URL, probe: URL?, items: [BatchItem], expected: Expectation, probeHeader: FeatureCacheHeader? = nil) throws {
+    /// page of every question of `items`, pages 0…n−1 in order. A file whose summaries take
+    /// at most `residentLimitBytes` as Float is read into memory here.
+    public init(answer: URL, probe: URL?, items: [BatchItem], expected: Expectation, probeHeader: FeatureCacheHeader? = nil,
+                residentLimitBytes: Int = CachedFeatures.defaultResidentLimitBytes) throws {
         self.answer = try Self.open(answer, items: items, expected: expected, header: expected.header)
         self.probe = try probe.map { try Self.open($0, items: items, expected: expected, header: probeHeader) }
+        answerRows = try ResidentRows(self.answer, limitBytes: residentLimitBytes)
+        probeRows = try self.probe.flatMap { try ResidentRows($0, limitBytes: residentLimitBytes) }
     }
 
     static func open(_ url: URL, items: [BatchItem], expected: Expectation, header: FeatureCacheHeader?) throws -> FeatureCacheReader {
@@ -98,13 +126,18 @@ public final class CachedFeatures: @unchecked Sendable {
         let k = answer.header.summaryTokens, d = answer.header.modelDim
         var valid = [Bool](repeating: false, count: b * p)
         for (i, item) in items.enumerated() { for page in item.pages.indices { valid[i * p + page] = true } }
-        func read(_ reader: FeatureCacheReader) throws -> Tensor {
+        func read(_ reader: FeatureCacheReader, _ resident: ResidentRows?) throws -> Tensor {
             let tensor = Tensor.zeros([b * p, k, d])
             try tensor.withUnsafeMutableBufferPointer(as: Float.self) { buffer in
                 for (i, item) in items.enumerated() {
                     let range = try Self.rows(of: item, in: reader)
-                    let start = i * p * k * d
-                    try reader.readSummaries(rows: range, into: UnsafeMutableBufferPointer(rebasing: buffer[start..<start + range.count * k * d]))
+                    let start = i * p * k * d, count = range.count * k * d
+                    let target = UnsafeMutableBufferPointer(rebasing: buffer[start..<start + count])
+                    if let resident {
+                        _ = target.update(fromContentsOf: resident.summaries[(range.lowerBound * k * d)..<(range.upperBound * k * d)])
+                    } else {
+                        try reader.readSummaries(rows: range, into: target)
+                    }
                 }
             }
             return tensor
@@ -115,11 +148,16 @@ public final class CachedFeatures: @unchecked Sendable {
             for (i, item) in items.enumerated() {
                 let range = try Self.rows(of: item, in: answer)
                 let start = i * p * k
-                try answer.readSlotTokens(rows: range, into: UnsafeMutableBufferPointer(rebasing: buffer[start..<start + range.count * k]))
+                let target = UnsafeMutableBufferPointer(rebasing: buffer[start..<start + range.count * k])
+                if let answerRows {
+                    _ = target.update(fromContentsOf: answerRows.slotTokens[(range.lowerBound * k)..<(range.upperBound * k)])
+                } else {
+                    try answer.readSlotTokens(rows: range, into: target)
+                }
             }
         }
-        return EncodedQuestions(batchSize: b, pageCount: p, summaries: try read(answer), probeSummaries: try probe.map(read),
-                                pageValid: valid, slotTokens: slots)
+        return EncodedQuestions(batchSize: b, pageCount: p, summaries: try read(answer, answerRows),
+                                probeSummaries: try probe.map { try read($0, probeRows) }, pageValid: valid, slotTokens: slots)
     }
 }
 
