@@ -127,8 +127,10 @@ public final class Trainer {
         let logEvery = max(1, min(50, evalEvery / 5))
         var readFeatures: (@Sendable ([BatchItem]) throws -> EncodedQuestions)? = nil
         if let features = cached?.train { readFeatures = { try features.encoded($0) } }
-        let prefetcher = BatchPrefetcher(batches, features: readFeatures)
         let shards = min(Parallel.threads, settings.train.batchQuestions)
+        let shardedSteps = cached != nil && shards > 1
+        // Sharded steps keep every core busy: the next batch is read by the first shard to finish.
+        let prefetcher = BatchPrefetcher(batches, features: readFeatures, inBackground: !shardedSteps)
         let profile = ProfileWindow.fromEnvironment()
 
         while state.step < steps {
@@ -137,11 +139,12 @@ public final class Trainer {
             let batch = prefetcher.batch(step: step)
             var dropout: SeededRNG? = settings.model.dropout > 0 ? batches.rng(step: step, purpose: 4) : nil
             let loss: (total: Double, answer: Double, page: Double, span: Double, contains: Double)
-            if cached != nil && shards > 1 {
+            if shardedSteps {
                 // Cached steps are too small for their kernels to use more than one core:
                 // run groups of questions on separate threads instead (README "Cached training").
                 let sharded = model.shardedLossAndGradients(try prefetcher.features(step: step), targets: batch.targets,
-                                                            weights: lossWeights, shards: shards, rng: dropout)
+                                                            weights: lossWeights, shards: shards, rng: dropout,
+                                                            alongside: { prefetcher.buildNext() })
                 loss = (sharded.total, sharded.answer, sharded.page, 0, sharded.contains)
                 try checkFinite(loss.total, answer: loss.answer, page: loss.page, step: step)
                 sharded.addGradientsToParameters()

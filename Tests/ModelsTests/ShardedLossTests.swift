@@ -48,18 +48,27 @@ final class ShardedLossTests: XCTestCase {
         }
     }
 
-    /// Shards are contiguous and non-empty, and the largest one holds as few real pages as a
+    /// Shards are contiguous and non-empty, and the largest one costs as little as a
     /// contiguous split allows.
     func testShardsMinimiseTheLargestShard() {
+        XCTAssertEqual(HiVT5.shardRanges(costs: [3, 1, 1, 1, 2, 2], count: 2), [0..<3, 3..<6], "5 and 5")
+        XCTAssertEqual(HiVT5.shardRanges(costs: [4, 1, 1, 2, 2, 4], count: 3), [0..<2, 2..<5, 5..<6], "5, 5 and 4")
+        XCTAssertEqual(HiVT5.shardRanges(costs: [1, 1, 1], count: 20), [0..<1, 1..<2, 2..<3], "at most one shard per question")
+        XCTAssertEqual(HiVT5.shardRanges(costs: [2, 1, 3], count: 1), [0..<3])
+        XCTAssertEqual(HiVT5.shardRanges(costs: [], count: 2), [])
+    }
+
+    /// A question's cost counts its answer positions and its real pages: T·(32 + P) + 4·P.
+    func testShardCostsWeighAnswerPositionsAndPages() {
         var rng = SeededRNG(seed: 303)
         let model = HiVT5(TinyModels.configuration(), dtype: .float64, rng: &rng)
-        func ranges(_ pages: [Int], _ count: Int) -> [Range<Int>] {
-            let encoded = withNoGrad { model.encode(TinyModels.randomBatch(pagesPerQuestion: pages, seed: 304)) }
-            return HiVT5.shardRanges(encoded, count: count)
+        let batch = TinyModels.randomBatch(pagesPerQuestion: [3, 1, 2], seed: 304)
+        let encoded = withNoGrad { model.encode(batch) }
+        let t = batch.targets.length
+        let expected = [3, 1, 2].enumerated().map { q, pages in
+            batch.targets.labels[(q * t)..<((q + 1) * t)].filter { $0 >= 0 }.count * (32 + pages) + 4 * pages
         }
-        XCTAssertEqual(ranges([3, 1, 1, 1, 2, 2], 2), [0..<3, 3..<6], "5 and 5 pages")
-        XCTAssertEqual(ranges([4, 1, 1, 2, 2, 4], 3), [0..<2, 2..<5, 5..<6], "5, 5 and 4 pages")
-        XCTAssertEqual(ranges([1, 1, 1], 20), [0..<1, 1..<2, 2..<3], "at most one shard per question")
-        XCTAssertEqual(ranges([2, 1, 3], 1), [0..<3])
+        XCTAssertEqual(HiVT5.shardCosts(encoded, targets: batch.targets), expected)
+        XCTAssertTrue(expected.allSatisfy { $0 > 4 * 3 }, "every question has answer positions: \(expected)")
     }
 }

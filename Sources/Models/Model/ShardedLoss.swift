@@ -35,14 +35,17 @@ extension HiVT5 {
     /// `loss(encoded, …).total.backward()` up to float rounding; dropout (when `rng` is given)
     /// draws a separate stream per shard. The summaries must be constants (cached training), and
     /// the span term, which reads encoder token states, is not sharded: `weights.span` must be 0.
+    /// `alongside` runs once on whichever thread finishes its shard first (the trainer reads
+    /// the next batch there), so it fills the idle end of the step instead of taking a core
+    /// from a shard.
     public func shardedLossAndGradients(_ encoded: EncodedQuestions, targets: AnswerTargets, weights: LossWeights,
-                                        shards: Int, rng: SeededRNG?) -> ShardedLoss {
+                                        shards: Int, rng: SeededRNG?, alongside: (@Sendable () -> Void)? = nil) -> ShardedLoss {
         precondition(weights.span == 0, "HiVT5.shardedLossAndGradients: the span term cannot be sharded (weight \(weights.span))")
         // Shards may share leaves only: summaries computed with gradients (an encoder pass
         // on the tape) would be one graph read from both threads.
         precondition(!encoded.summaries.requiresGrad && !(encoded.probeSummaries?.requiresGrad ?? false),
                      "HiVT5.shardedLossAndGradients: the summaries must be constants (cached features or an encoding under withNoGrad)")
-        let ranges = Self.shardRanges(encoded, count: shards)
+        let ranges = Self.shardRanges(costs: Self.shardCosts(encoded, targets: targets), count: shards)
         let parts = ranges.map { (encoded.questions($0), targets.questions($0, pageCount: encoded.pageCount)) }
         let counts = parts.map { lossTermCounts($0.0, targets: $0.1) }
         let all = counts.reduce(into: LossTermCounts()) { s, c in s.answer += c.answer; s.page += c.page; s.contains += c.contains }
@@ -53,7 +56,9 @@ extension HiVT5 {
         var outcomes = [(loss: LossBreakdown, total: Double, gradients: LeafGradients)?](repeating: nil, count: ranges.count)
         outcomes.withUnsafeMutableBufferPointer { slots in
             let out = UncheckedSendable(slots)
-            Parallel.forEach(ranges.count) { s in
+            // Jobs are taken in index order: the shards first, then `alongside` by the first free thread.
+            Parallel.forEach(ranges.count + (alongside == nil ? 0 : 1)) { s in
+                guard s < ranges.count else { alongside?(); return }
                 let (shardEncoded, shardTargets) = parts[s]
                 let c = counts[s]
                 let shardWeights = LossWeights(page: weights.page * share(c.page, of: all.page), span: 0,
@@ -86,15 +91,30 @@ extension HiVT5 {
                        contains: containsLabels(targets, encoded).filter { $0 != AnswerTargets.ignoreIndex }.count)
     }
 
-    /// At most `count` contiguous, non-empty question ranges whose largest number of real
-    /// pages is as small as it can be (a question's cost grows with its pages; the slowest
-    /// shard sets the step's time).
-    public static func shardRanges(_ encoded: EncodedQuestions, count: Int) -> [Range<Int>] {
-        let b = encoded.batchSize, p = encoded.pageCount
+    /// Each question's share of a step's work, in units of about 3 µs of one-thread time:
+    /// `T·(32 + P) + 4·P` for T answer positions and P real pages. Per answer position the vocab
+    /// projection, pointer-generator loss and decoder layers cost about 100 µs and the
+    /// cross-attention about 3 µs more per page; per page the page head and memory about 12 µs
+    /// (one-thread op profile of the default cached step, README "Cached training"). Answer
+    /// lengths thus weigh more than page counts.
+    public static func shardCosts(_ encoded: EncodedQuestions, targets: AnswerTargets) -> [Int] {
+        let p = encoded.pageCount, t = targets.length
+        return (0..<encoded.batchSize).map { q in
+            let pages = max(1, (0..<p).filter { encoded.pageValid[q * p + $0] }.count)
+            let positions = targets.labels[(q * t)..<((q + 1) * t)].filter { $0 >= 0 }.count
+            return positions * (32 + pages) + 4 * pages
+        }
+    }
+
+    /// At most `count` contiguous, non-empty ranges of questions with these `costs` whose
+    /// largest total is as small as a contiguous split allows (the slowest shard sets the
+    /// step's time).
+    public static func shardRanges(costs: [Int], count: Int) -> [Range<Int>] {
+        let b = costs.count
         let shards = max(1, min(count, b))
-        let pages = (0..<b).map { q in max(1, (0..<p).filter { encoded.pageValid[q * p + $0] }.count) }
+        guard b > 0 else { return [] }
         var prefix = [0]
-        for n in pages { prefix.append(prefix.last! + n) }
+        for n in costs { prefix.append(prefix.last! + n) }
         // largest[k][j]: the smallest possible largest shard when questions 0..<j form k + 1
         // shards; cut[k][j]: where the last of those shards starts.
         var largest = [[Int]](repeating: [Int](repeating: .max, count: b + 1), count: shards)

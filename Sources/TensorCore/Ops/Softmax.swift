@@ -22,13 +22,8 @@ private func fastExpShifted(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer
     return (s0 + s1) + (s2 + s3)
 }
 
-/// The eight lanes added pairwise.
-@inline(__always)
-private func pairwiseSum(_ v: SIMD8<Float>) -> Float {
-    ((v[0] + v[1]) + (v[2] + v[3])) + ((v[4] + v[5]) + (v[6] + v[7]))
-}
-
-/// Σ a[j]·b[j] over a Float row, eight lanes of partial sums.
+/// Σ a[j]·b[j] over a Float row, eight lanes of partial sums (the compiler does not reorder
+/// one running float sum, so that loop stays scalar).
 @inline(__always)
 private func floatDot(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ n: Int) -> Float {
     var lanes = SIMD8<Float>()
@@ -37,7 +32,7 @@ private func floatDot(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ n:
         lanes += UnsafeRawPointer(a + j).loadUnaligned(as: SIMD8<Float>.self) * UnsafeRawPointer(b + j).loadUnaligned(as: SIMD8<Float>.self)
         j += 8
     }
-    var s = pairwiseSum(lanes)
+    var s = ((lanes[0] + lanes[1]) + (lanes[2] + lanes[3])) + ((lanes[4] + lanes[5]) + (lanes[6] + lanes[7]))
     while j < n { s += a[j] * b[j]; j += 1 }
     return s
 }
