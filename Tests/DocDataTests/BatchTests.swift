@@ -106,6 +106,25 @@ final class BatchTests: XCTestCase {
         XCTAssertEqual(batch.attentionMask.count, 2 * 3 * 17)
     }
 
+    /// Cached training reads summaries from a cache: its batches carry targets and page masks
+    /// only, the same as a full build's, with empty page rows.
+    func testTargetsOnlyBatchKeepsTargetsAndPagesWithEmptyRows() throws {
+        let builder = try builder()
+        let full = builder.build(items(), answerChoices: [0, 1])
+        let bare = builder.build(items(), answerChoices: [0, 1], encoderRows: false)
+        XCTAssertEqual(bare.targetIDs, full.targetIDs)
+        XCTAssertEqual(bare.decoderInputIDs, full.decoderInputIDs)
+        XCTAssertEqual(bare.targetAnswers, ["de", "z"])
+        XCTAssertEqual(bare.targetLength, full.targetLength)
+        XCTAssertEqual(bare.pageMask, full.pageMask)
+        XCTAssertEqual(bare.pageCounts, [2, 3])
+        XCTAssertEqual(bare.answerPageIndex, [1, 2])
+        XCTAssertEqual(bare.questionIds, [10, 11])
+        XCTAssertEqual(bare.sequenceLength, 2, "K summary slots, nothing else")
+        XCTAssertEqual(bare.attentionMask, [Float](repeating: 0, count: 2 * 3 * 2))
+        XCTAssertEqual(bare.pageContainsAnswer, [Float](repeating: 0, count: 2 * 3))
+    }
+
     func testUnknownAnswersAndTestSplitItems() throws {
         var items = items()
         items[1].answers = []

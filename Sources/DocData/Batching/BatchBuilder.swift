@@ -89,7 +89,11 @@ public struct BatchBuilder: Sendable {
     }
 
     /// A batch whose target for question `b` is `items[b].answers[answerChoices[b]]`.
-    public func build(_ items: [BatchItem], answerChoices: [Int]) -> QuestionBatch {
+    ///
+    /// `encoderRows: false` builds the targets and page masks only: every page row is empty
+    /// (length 1, all padding, no answer marks), for models that read the pages' summaries
+    /// from a feature cache instead of encoding them.
+    public func build(_ items: [BatchItem], answerChoices: [Int], encoderRows: Bool = true) -> QuestionBatch {
         precondition(answerChoices.count == items.count, "BatchBuilder: \(answerChoices.count) answer choices for \(items.count) items")
         let B = items.count
         let K = config.summarySlots
@@ -99,7 +103,11 @@ public struct BatchBuilder: Sendable {
         var rows: [[Row]] = []
         var targets: [[Int32]] = []
         var chosen: [String] = []
-        for (b, item) in items.enumerated() {
+        for (b, item) in items.enumerated() where !encoderRows {
+            rows.append(item.pages.map { _ in Row() })
+            appendTarget(of: item, choice: answerChoices[b], to: &targets, chosen: &chosen)
+        }
+        for (b, item) in items.enumerated() where encoderRows {
             var prefix = Row()
             prefix.tokens = slots
             prefix.segments = [Int32](repeating: SegmentID.summary.rawValue, count: K)
@@ -140,23 +148,13 @@ public struct BatchBuilder: Sendable {
                 pageRows.append(row)
             }
             rows.append(pageRows)
-
-            if item.answers.isEmpty {
-                targets.append([])
-                chosen.append("")
-            } else {
-                let answer = item.answers[answerChoices[b]]
-                chosen.append(answer)
-                // " " + answer: the form OCR words are encoded in, so each target token is the
-                // id of the OCR token it can be copied from (a word-initial token differs
-                // from the same text inside a word in byte-level BPE).
-                targets.append(Array(tokenizer.encode((config.answerLeadingSpace ? " " : "") + answer).prefix(config.maxAnswerTokens - 1)) + [tokenizer.endOfSequenceID])
-            }
+            appendTarget(of: item, choice: answerChoices[b], to: &targets, chosen: &chosen)
         }
 
         let P = max(1, items.map(\.pages.count).max() ?? 1)
         let longestRow = rows.joined().map(\.tokens.count).max() ?? 0
-        let L = config.padToMaximum ? config.maximumSequenceLength : max(1, longestRow)
+        // At least K positions: a row holds its K summary slots even when it is left empty.
+        let L = config.padToMaximum ? config.maximumSequenceLength : max(1, K, longestRow)
         let T = config.padToMaximum ? config.maxAnswerTokens : max(1, targets.map(\.count).max() ?? 1)
 
         var batch = QuestionBatch(
@@ -209,8 +207,24 @@ public struct BatchBuilder: Sendable {
             }
             if targets[b].isEmpty { batch.decoderInputIDs[b * T] = start }
         }
-        fillPatches(items, &batch)
+        if encoderRows { fillPatches(items, &batch) }
         return batch
+    }
+
+    /// Appends the target token ids of `item.answers[choice]` (empty without answers) and the
+    /// answer text.
+    private func appendTarget(of item: BatchItem, choice: Int, to targets: inout [[Int32]], chosen: inout [String]) {
+        guard !item.answers.isEmpty else {
+            targets.append([])
+            chosen.append("")
+            return
+        }
+        let answer = item.answers[choice]
+        chosen.append(answer)
+        // " " + answer: the form OCR words are encoded in, so each target token is the id of
+        // the OCR token it can be copied from (a word-initial token differs from the same text
+        // inside a word in byte-level BPE).
+        targets.append(Array(tokenizer.encode((config.answerLeadingSpace ? " " : "") + answer).prefix(config.maxAnswerTokens - 1)) + [tokenizer.endOfSequenceID])
     }
 
     /// Copies page patches into `[B, P, N, D]` when the pages carry them (all alike).

@@ -94,36 +94,23 @@ public struct FeatureCacheBuilder {
         let stopAfter = ProcessInfo.processInfo.environment["MPVQA_CACHE_STOP_AFTER_QUESTIONS"].flatMap { Int($0) }
         let progress = Progress("cache \(key.split)", total: totalRows - rowsBefore, unit: "pages")
         var written = 0, questionsWritten = 0
-        var start = first
         // Encoding one batch cannot keep every core busy (its element loops and attention are
-        // small), so each worker thread encodes its own batch with one-thread kernels; the
-        // batches are appended in split order. A round holds four batches per thread, taken
-        // in turn by whichever thread is free: batches differ in pages, and with one batch
-        // per thread the faster thread waited for the slower one (12% of a build's time).
-        let batchesPerRound = 4 * max(1, Parallel.threads)
-        while start < items.count {
-            let chunks = (0..<batchesPerRound).map { w -> Range<Int> in
-                let lo = min(items.count, start + w * questionsPerBatch)
-                return lo..<min(items.count, lo + questionsPerBatch)
-            }.filter { !$0.isEmpty }
-            var encodedChunks = [PendingRows?](repeating: nil, count: chunks.count)
-            encodedChunks.withUnsafeMutableBufferPointer { slots in
-                let out = UncheckedSendable(slots)
-                Parallel.forEach(chunks.count) { c in out.value[c] = encodeRows(set, questions: chunks[c]) }
+        // small), so each worker thread encodes its own batch with one-thread kernels, taking
+        // the next batch as soon as it is free; the batches are appended in split order.
+        let batches = stride(from: first, to: items.count, by: questionsPerBatch).map { $0..<min(items.count, $0 + questionsPerBatch) }
+        try InOrderPipeline.run(count: batches.count, window: 4 * max(1, Parallel.threads),
+                                produce: { encodeRows(set, questions: batches[$0]) },
+                                consume: { index, rows in
+            try writer.append(summaries: rows.summaries, slotTokens: rows.slotTokens,
+                              questionIds: rows.questionIds, pageIndices: rows.pageIndices, pageIds: rows.pageIds)
+            written += rows.questionIds.count
+            questionsWritten += batches[index].count
+            progress.advance(rows.questionIds.count)
+            if let stopAfter, questionsWritten >= stopAfter, batches[index].upperBound < items.count {
+                FileHandle.standardError.write(Data("MPVQA_CACHE_STOP_AFTER_QUESTIONS=\(stopAfter): stopping abruptly after \(questionsWritten) questions\n".utf8))
+                _exit(75)
             }
-            for (chunk, rows) in zip(chunks, encodedChunks.map { $0! }) {
-                try writer.append(summaries: rows.summaries, slotTokens: rows.slotTokens,
-                                  questionIds: rows.questionIds, pageIndices: rows.pageIndices, pageIds: rows.pageIds)
-                written += rows.questionIds.count
-                questionsWritten += chunk.count
-                progress.advance(rows.questionIds.count)
-                start = chunk.upperBound
-                if let stopAfter, questionsWritten >= stopAfter, start < items.count {
-                    FileHandle.standardError.write(Data("MPVQA_CACHE_STOP_AFTER_QUESTIONS=\(stopAfter): stopping abruptly after \(questionsWritten) questions\n".utf8))
-                    _exit(75)
-                }
-            }
-        }
+        })
         try writer.finish()
         progress.finish()
         log?("cache \(url.path) complete: \(rowsBefore + written) rows, \(items.count) questions")

@@ -105,14 +105,8 @@ public struct TrainingBatches: Sendable {
             }
             return candidates.isEmpty ? 0 : candidates[answerRNG.nextInt(below: candidates.count)]
         }
-        // The answer draw above reads the words; the encoder rows need them only end to end.
-        let built = targetsOnly ? windowed.map { item -> BatchItem in
-            var bare = item
-            bare.pages = item.pages.map { _ in PageInput(words: []) }
-            return bare
-        } : windowed
-        let answerBatch = builder.build(built, answerChoices: choices)
-        let probeBatch = targetsOnly ? nil : probeBuilder?.build(built, answerChoices: choices)
+        let answerBatch = builder.build(windowed, answerChoices: choices, encoderRows: !targetsOnly)
+        let probeBatch = targetsOnly ? nil : probeBuilder?.build(windowed, answerChoices: choices)
         return ModelBatchConversion.convert(answerBatch, probe: probeBatch, spanLabels: spanLabels)
     }
 }
