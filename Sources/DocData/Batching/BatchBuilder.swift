@@ -91,7 +91,7 @@ public struct BatchBuilder: Sendable {
     /// A batch whose target for question `b` is `items[b].answers[answerChoices[b]]`.
     ///
     /// `encoderRows: false` builds the targets and page masks only: every page row is empty
-    /// (length 1, all padding, no answer marks), for models that read the pages' summaries
+    /// (K positions, all padding, no answer marks), for models that read the pages' summaries
     /// from a feature cache instead of encoding them.
     public func build(_ items: [BatchItem], answerChoices: [Int], encoderRows: Bool = true) -> QuestionBatch {
         precondition(answerChoices.count == items.count, "BatchBuilder: \(answerChoices.count) answer choices for \(items.count) items")
@@ -103,52 +103,19 @@ public struct BatchBuilder: Sendable {
         var rows: [[Row]] = []
         var targets: [[Int32]] = []
         var chosen: [String] = []
-        for (b, item) in items.enumerated() where !encoderRows {
-            rows.append(item.pages.map { _ in Row() })
-            appendTarget(of: item, choice: answerChoices[b], to: &targets, chosen: &chosen)
-        }
-        for (b, item) in items.enumerated() where encoderRows {
-            var prefix = Row()
-            prefix.tokens = slots
-            prefix.segments = [Int32](repeating: SegmentID.summary.rawValue, count: K)
-            if let id = tokenizer.questionSeparatorID { prefix.tokens.append(id); prefix.segments.append(SegmentID.question.rawValue) }
-            let rendered = config.prompt.replacingOccurrences(of: "{question}", with: item.question)
-            let promptIDs = tokenizer.encode(rendered).prefix(config.maxQuestionTokens)
-            prefix.tokens += promptIDs
-            prefix.segments += [Int32](repeating: SegmentID.question.rawValue, count: promptIDs.count)
-            if let id = tokenizer.ocrSeparatorID { prefix.tokens.append(id); prefix.segments.append(SegmentID.ocr.rawValue) }
-            prefix.boxes = [Int32](repeating: 0, count: 4 * prefix.tokens.count)
-            prefix.words = [Int32](repeating: -1, count: prefix.tokens.count)
-            prefix.matches = [Bool](repeating: false, count: prefix.tokens.count)
-            let questionWords = QuestionWordMatch(question: item.question)
-
-            var pageRows: [Row] = []
-            var wordIDs: [Int32] = []
-            for page in item.pages {
-                var row = prefix
-                var ocrCount = 0
-                for (w, word) in page.words.enumerated() {
-                    wordIDs.removeAll(keepingCapacity: true)
-                    tokenizer.encode(" " + word.text, appendingTo: &wordIDs)
-                    let take = min(wordIDs.count, config.maxOCRTokens - ocrCount)
-                    if take <= 0 { break }
-                    let (l, t, r, bt) = word.quantizedBox
-                    let matches = questionWords.matches(word.text)
-                    for k in 0..<take {
-                        row.tokens.append(wordIDs[k])
-                        row.segments.append(SegmentID.ocr.rawValue)
-                        row.boxes.append(Int32(l)); row.boxes.append(Int32(t))
-                        row.boxes.append(Int32(r)); row.boxes.append(Int32(bt))
-                        row.words.append(Int32(w))
-                        row.matches.append(matches)
-                    }
-                    ocrCount += take
-                    if take == wordIDs.count { row.keptWords = w + 1 } else { break }
-                }
-                pageRows.append(row)
+        for (b, item) in items.enumerated() {
+            rows.append(encoderRows ? pageRows(of: item, slots: slots) : item.pages.map { _ in Row() })
+            guard !item.answers.isEmpty else {
+                targets.append([])
+                chosen.append("")
+                continue
             }
-            rows.append(pageRows)
-            appendTarget(of: item, choice: answerChoices[b], to: &targets, chosen: &chosen)
+            let answer = item.answers[answerChoices[b]]
+            chosen.append(answer)
+            // " " + answer: the form OCR words are encoded in, so each target token is the
+            // id of the OCR token it can be copied from (a word-initial token differs
+            // from the same text inside a word in byte-level BPE).
+            targets.append(Array(tokenizer.encode((config.answerLeadingSpace ? " " : "") + answer).prefix(config.maxAnswerTokens - 1)) + [tokenizer.endOfSequenceID])
         }
 
         let P = max(1, items.map(\.pages.count).max() ?? 1)
@@ -211,20 +178,50 @@ public struct BatchBuilder: Sendable {
         return batch
     }
 
-    /// Appends the target token ids of `item.answers[choice]` (empty without answers) and the
-    /// answer text.
-    private func appendTarget(of item: BatchItem, choice: Int, to targets: inout [[Int32]], chosen: inout [String]) {
-        guard !item.answers.isEmpty else {
-            targets.append([])
-            chosen.append("")
-            return
+    /// The encoder rows of `item`'s pages before padding: summary slots, the rendered prompt,
+    /// then as many whole OCR words as fit.
+    private func pageRows(of item: BatchItem, slots: [Int32]) -> [Row] {
+        let K = slots.count
+        var prefix = Row()
+        prefix.tokens = slots
+        prefix.segments = [Int32](repeating: SegmentID.summary.rawValue, count: K)
+        if let id = tokenizer.questionSeparatorID { prefix.tokens.append(id); prefix.segments.append(SegmentID.question.rawValue) }
+        let rendered = config.prompt.replacingOccurrences(of: "{question}", with: item.question)
+        let promptIDs = tokenizer.encode(rendered).prefix(config.maxQuestionTokens)
+        prefix.tokens += promptIDs
+        prefix.segments += [Int32](repeating: SegmentID.question.rawValue, count: promptIDs.count)
+        if let id = tokenizer.ocrSeparatorID { prefix.tokens.append(id); prefix.segments.append(SegmentID.ocr.rawValue) }
+        prefix.boxes = [Int32](repeating: 0, count: 4 * prefix.tokens.count)
+        prefix.words = [Int32](repeating: -1, count: prefix.tokens.count)
+        prefix.matches = [Bool](repeating: false, count: prefix.tokens.count)
+        let questionWords = QuestionWordMatch(question: item.question)
+
+        var pageRows: [Row] = []
+        var wordIDs: [Int32] = []
+        for page in item.pages {
+            var row = prefix
+            var ocrCount = 0
+            for (w, word) in page.words.enumerated() {
+                wordIDs.removeAll(keepingCapacity: true)
+                tokenizer.encode(" " + word.text, appendingTo: &wordIDs)
+                let take = min(wordIDs.count, config.maxOCRTokens - ocrCount)
+                if take <= 0 { break }
+                let (l, t, r, bt) = word.quantizedBox
+                let matches = questionWords.matches(word.text)
+                for k in 0..<take {
+                    row.tokens.append(wordIDs[k])
+                    row.segments.append(SegmentID.ocr.rawValue)
+                    row.boxes.append(Int32(l)); row.boxes.append(Int32(t))
+                    row.boxes.append(Int32(r)); row.boxes.append(Int32(bt))
+                    row.words.append(Int32(w))
+                    row.matches.append(matches)
+                }
+                ocrCount += take
+                if take == wordIDs.count { row.keptWords = w + 1 } else { break }
+            }
+            pageRows.append(row)
         }
-        let answer = item.answers[choice]
-        chosen.append(answer)
-        // " " + answer: the form OCR words are encoded in, so each target token is the id of
-        // the OCR token it can be copied from (a word-initial token differs from the same text
-        // inside a word in byte-level BPE).
-        targets.append(Array(tokenizer.encode((config.answerLeadingSpace ? " " : "") + answer).prefix(config.maxAnswerTokens - 1)) + [tokenizer.endOfSequenceID])
+        return pageRows
     }
 
     /// Copies page patches into `[B, P, N, D]` when the pages carry them (all alike).

@@ -20,9 +20,11 @@ import TensorCore
 ///                         consume: { i, rows in try writer.append(rows) })
 /// ```
 public enum InOrderPipeline {
+    /// Runs `produce(i)` for every `i` in `0..<count` on up to `workers` threads and
+    /// `consume(i, item)` in index order; rethrows the first error `consume` throws.
     public static func run<Item>(count: Int, window: Int, workers: Int = Parallel.threads,
-                          produce: @escaping (Int) -> Item,
-                          consume: @escaping (Int, Item) throws -> Void) throws {
+                                 produce: @escaping (Int) -> Item,
+                                 consume: @escaping (Int, Item) throws -> Void) throws {
         guard count > 0 else { return }
         let state = PipelineState<Item>(window: max(1, window))
         let work = UncheckedSendable((produce, consume))
