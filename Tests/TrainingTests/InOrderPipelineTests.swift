@@ -23,9 +23,10 @@ final class InOrderPipelineTests: XCTestCase {
         func consumed(_ i: Int) { lock.lock(); consumed.append(i); lock.unlock() }
     }
 
-    /// Uneven work: item i sleeps (i % 3) ms.
+    /// Uneven work: item 0 sleeps 30 ms (long enough for another worker to run far ahead of
+    /// it if the window did not hold it back), item i > 0 sleeps (i % 3) ms.
     func work(_ i: Int) -> Int {
-        usleep(useconds_t(1000 * (i % 3)))
+        usleep(useconds_t(i == 0 ? 30_000 : 1000 * (i % 3)))
         return i * i
     }
 
