@@ -211,7 +211,7 @@ public struct ExperimentReport {
                         }, yRange: 0...1)
     }
 
-    /// `(minutes, val ANLS)` of a run's validations (`metrics.jsonl`).
+    /// `(minutes, dev ANLS)` of a run's validations (`metrics.jsonl`).
     static func validationCurve(_ dir: URL, key: String) -> [(Double, Double)] {
         guard let text = try? String(contentsOf: RunDirectory(dir).metrics, encoding: .utf8) else { return [] }
         var points: [(Double, Double)] = []
@@ -228,7 +228,7 @@ public struct ExperimentReport {
     func curves() -> LineChart {
         var lines: [LineChart.Line] = []
         for row in results.rows {
-            let key = row.answerSource == "extract" ? "val_extracted_anls" : "val_anls"
+            let key = row.answerSource == "extract" ? "dev_extracted_anls" : "dev_anls"
             var points = Self.validationCurve(row.directory, key: key)
             if let encoder = row.encoderRun, let last = Self.validationCurve(encoder, key: key).last {
                 points = [last] + points.map { (last.0 + $0.0, $0.1) }
@@ -236,7 +236,7 @@ public struct ExperimentReport {
             lines.append(.init(name: row.cell, colorIndex: results.cells.firstIndex(of: row.cell) ?? 0, points: points))
         }
         return LineChart(title: "\(plan.manifest.name): learning curves", xLabel: "training minutes",
-                         yLabel: "val ANLS (submitted answers)", lines: lines, yRange: 0...1)
+                         yLabel: "dev ANLS (submitted answers)", lines: lines, yRange: 0...1)
     }
 
     func matrix() -> CountMatrixChart {

@@ -76,6 +76,11 @@ public struct HiVT5Configuration: Sendable, Codable, Equatable {
     /// `pointer` summarizer slots also carry how likely the answer ends at their token
     /// (`encoder.pointer_end_feature`, `PointerSummarizer`).
     public var pointerEndFeature: Bool = false
+    /// True when summary slot k holds the k-th answer token in order: the `pointer`
+    /// summarizer always, every summarizer with the copy path (its slots carry the span head's
+    /// source tokens, README "Generated answers: the copy path"). The memory then gets
+    /// slot-index embeddings and the decoder absolute positions, so decoding step t can find slot t.
+    public var slotsFollowAnswer: Bool { summarizer == .pointer || copy }
     /// Values per visual patch: patch side² · channels.
     public var patchPixels: Int
     /// Largest patch-grid side (rows and columns) that has a position embedding.

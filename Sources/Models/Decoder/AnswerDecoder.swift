@@ -25,7 +25,7 @@ import TensorCore
 public final class AnswerDecoder: Module, Sendable {
     public let tokenEmbedding: Embedding
     public let stack: DecoderStack
-    /// `[positions, d]` absolute positions (`pointer` summarizer), nil otherwise.
+    /// `[positions, d]` absolute positions (when slots follow the answer), nil otherwise.
     public let positionEmbedding: Embedding?
     /// The copy path, nil when the copy switch is off.
     public let copyHead: CopyHead?
@@ -35,7 +35,7 @@ public final class AnswerDecoder: Module, Sendable {
     public init(_ config: HiVT5Configuration, tokenEmbedding: Embedding, dtype: DType = .float32, rng: inout SeededRNG) {
         self.tokenEmbedding = tokenEmbedding
         stack = DecoderStack(config.decoderTransformer, dtype: dtype, rng: &rng)
-        positionEmbedding = config.summarizer == .pointer
+        positionEmbedding = config.slotsFollowAnswer
             ? Embedding(count: Self.positions(config), dimension: config.modelDim, std: 0.5, dtype: dtype, rng: &rng) : nil
         outputScale = 1 / Double(config.modelDim).squareRoot()
         copyHead = config.copy ? CopyHead(modelDim: config.modelDim, dtype: dtype, rng: &rng) : nil

@@ -19,6 +19,8 @@ public struct RunSettings: Equatable, Sendable {
     /// `dataset.synthetic.*`
     public struct Synthetic: Equatable, Sendable {
         public var train: Int, val: Int, test: Int
+        /// Questions of the dev split (the key's 0 resolved to `val`).
+        public var dev: Int
         public var seed: UInt64
         public var minPages: Int, maxPages: Int
         public var distractorRate: Double, ocrNoise: Double
@@ -32,6 +34,8 @@ public struct RunSettings: Equatable, Sendable {
         public var root: String
         public var imagesDirectory: String
         public var ocrDirectory: String
+        /// Questions carved from train as dev when the copy has no dev question file.
+        public var devQuestions: Int
     }
 
     /// `dataset.*`
@@ -94,8 +98,10 @@ public struct RunSettings: Equatable, Sendable {
         public var mode: TrainMode
         /// Cached mode: the run whose frozen encoder makes the caches ("" = external features).
         public var encoderRun: String
-        /// Cached mode: external cache files (`train.features.train`, `.val`; "" = none).
+        /// Cached mode: external cache files (`train.features.train`, `.dev`, `.val`, `.test`; "" = none).
         public var features: Features
+        /// Cached mode: where decoder, page memory and page head start (`train.init.*`).
+        public var initialisation: Initialisation
         /// Shared directory of feature caches.
         public var cacheDir: String
         /// Storage type of the caches cached mode builds.
@@ -117,10 +123,17 @@ public struct RunSettings: Equatable, Sendable {
         public var evalEvery: Int, evalQuestions: Int, threads: Int
     }
 
-    /// `train.features.*`: external cache files of the train and val splits.
+    /// `train.init.*`: how each trainable group of a cached run starts.
+    public struct Initialisation: Equatable, Sendable {
+        public var decoder: GroupInitialisation, pageMemory: GroupInitialisation, pageHead: GroupInitialisation
+    }
+
+    /// `train.features.*`: external cache files of the train and dev splits.
     public struct Features: Equatable, Sendable {
-        public var train: String, val: String
-        public var isEmpty: Bool { train.isEmpty && val.isEmpty }
+        public var train: String, dev: String
+        /// Files only `mpvqa eval` reads (never training or selection).
+        public var val: String, test: String
+        public var isEmpty: Bool { train.isEmpty && dev.isEmpty }
     }
 
     /// `eval.*`
@@ -154,12 +167,13 @@ public struct RunSettings: Equatable, Sendable {
         name = r.string("name")
         dataset = Dataset(
             synthetic: Synthetic(train: r.int("dataset.synthetic.train"), val: r.int("dataset.synthetic.val"),
-                                 test: r.int("dataset.synthetic.test"), seed: UInt64(max(0, r.int("dataset.synthetic.seed"))),
+                                 test: r.int("dataset.synthetic.test"),
+                                 dev: r.int("dataset.synthetic.dev") == 0 ? r.int("dataset.synthetic.val") : r.int("dataset.synthetic.dev"), seed: UInt64(max(0, r.int("dataset.synthetic.seed"))),
                                  minPages: r.int("dataset.synthetic.min_pages"), maxPages: r.int("dataset.synthetic.max_pages"),
                                  distractorRate: r.double("dataset.synthetic.distractor_rate"), ocrNoise: r.double("dataset.synthetic.ocr_noise"),
                                  imageFormat: r.choice("dataset.synthetic.image_format", default: .png), online: r.bool("dataset.synthetic.online")),
             mpdocvqa: ReleasedDataset(root: r.string("dataset.mpdocvqa.root"), imagesDirectory: r.string("dataset.mpdocvqa.images_dir"),
-                                      ocrDirectory: r.string("dataset.mpdocvqa.ocr_dir")))
+                                      ocrDirectory: r.string("dataset.mpdocvqa.ocr_dir"), devQuestions: r.int("dataset.mpdocvqa.dev_questions")))
         tokenizer = Tokenizer(vocab: r.int("tokenizer.vocab"), digits: r.choice("tokenizer.digits", default: .individual))
         model = Model(dModel: r.int("model.d_model"), heads: r.int("model.heads"), encoderLayers: r.int("model.encoder_layers"),
                       decoderLayers: r.int("model.decoder_layers"), ffn: r.int("model.ffn"),
@@ -178,7 +192,11 @@ public struct RunSettings: Equatable, Sendable {
                             probePromptName: probePromptName, probePrompt: config.prompts[probePromptName] ?? "",
                             hidden: r.int("page_head.hidden"))
         train = Train(mode: r.choice("train.mode", default: .endToEnd), encoderRun: r.string("train.encoder_run"),
-                      features: Features(train: r.string("train.features.train"), val: r.string("train.features.val")),
+                      features: Features(train: r.string("train.features.train"), dev: r.string("train.features.dev"),
+                                         val: r.string("train.features.val"), test: r.string("train.features.test")),
+                      initialisation: Initialisation(decoder: r.choice("train.init.decoder", default: .continued),
+                                                     pageMemory: r.choice("train.init.page_memory", default: .continued),
+                                                     pageHead: r.choice("train.init.page_head", default: .fresh)),
                       cacheDir: r.string("train.cache_dir"), cacheDType: r.choice("train.cache_dtype", default: .float32),
                       cacheBatchQuestions: r.int("train.cache_batch_questions"),
                       steps: r.int("train.steps"), timeLimitMinutes: r.double("train.time_limit_minutes"),
@@ -271,6 +289,7 @@ public struct RunSettings: Equatable, Sendable {
         s.trainQuestions = dataset.synthetic.train
         s.valQuestions = dataset.synthetic.val
         s.testQuestions = dataset.synthetic.test
+        s.devQuestions = dataset.synthetic.dev
         s.seed = dataset.synthetic.seed
         s.minPages = dataset.synthetic.minPages
         s.maxPages = dataset.synthetic.maxPages

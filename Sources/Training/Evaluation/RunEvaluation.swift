@@ -6,7 +6,8 @@ import TensorCore
 
 /// `mpvqa eval`: answers a split with a trained run's best checkpoint and writes
 /// `eval/<split>/metrics.json`, `predictions.jsonl` and the RRC `submission.json`.
-/// On a split without answers (test) only predictions and the submission are written.
+/// On a split without answers (a released test split) only predictions and the submission are
+/// written; a synthetic test split is scored against its gold file (`test_gold.json`).
 public struct RunEvaluation {
     public let run: RunDirectory
     public let split: String
@@ -74,10 +75,13 @@ public struct RunEvaluation {
                               secondsPerQuestion: seconds / Double(max(1, set.items.count)),
                               pagesPerSecond: Double(pages) * passes / max(seconds, 1e-9), encoderPassesPerQuestion: passes)
         var rows: [Int: QuestionScore] = [:]
+        // An answerless split (test) is scored against its gold file when one is beside it.
         let hasAnswers = set.items.allSatisfy { !$0.answers.isEmpty && $0.answerPageIndex != nil }
-        if hasAnswers {
-            let gold = try MPDocVQADataset(layout: layout, split: split).questions
-            let report = try Scorer.score(gold: gold, predictions: submission, goldFile: layout.questionFile(split))
+        let goldSet = hasAnswers ? nil : try MPDocVQADataset.gold(layout: layout, split: split)
+        if hasAnswers || goldSet != nil {
+            let gold = try goldSet?.questions ?? MPDocVQADataset(layout: layout, split: split).questions
+            let goldFile = goldSet == nil ? layout.questionFile(split) : DatasetLayout.goldFile(of: layout.questionFile(split))
+            let report = try Scorer.score(gold: gold, predictions: submission, goldFile: goldFile)
             summary.report = report
             summary.answerSource = source
             if evaluator.extractSpans {

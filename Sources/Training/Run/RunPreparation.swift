@@ -43,7 +43,7 @@ public struct RunPreparation {
     public var syntheticRoot: URL? {
         guard !usesReleasedDataset else { return nil }
         let synth = syntheticConfig
-        let key = "synthetic-s\(synth.seed)-\(synth.trainQuestions)-\(synth.valQuestions)-\(synth.testQuestions)-p\(synth.minPages)_\(synth.maxPages)"
+        let key = "synthetic-s\(synth.seed)-\(synth.trainQuestions)-\(synth.valQuestions)-\(synth.testQuestions)-dev\(synth.devQuestions)-p\(synth.minPages)_\(synth.maxPages)"
             + "-d\(synth.distractorRate)-n\(synth.ocrNoiseRate)-\(synth.imageFormat.rawValue)"
         return dataDirectory.appendingPathComponent(key)
     }
@@ -57,9 +57,11 @@ public struct RunPreparation {
     /// The dataset's layout, generating the synthetic set first if it is not cached yet.
     public func dataset() throws -> DatasetLayout {
         guard let root = syntheticRoot else {
-            return DatasetLayout(root: URL(fileURLWithPath: settings.dataset.mpdocvqa.root),
-                                 imagesDirectory: settings.dataset.mpdocvqa.imagesDirectory,
-                                 ocrDirectory: settings.dataset.mpdocvqa.ocrDirectory)
+            var layout = DatasetLayout(root: URL(fileURLWithPath: settings.dataset.mpdocvqa.root),
+                                       imagesDirectory: settings.dataset.mpdocvqa.imagesDirectory,
+                                       ocrDirectory: settings.dataset.mpdocvqa.ocrDirectory)
+            layout.carvedDevQuestions = settings.dataset.mpdocvqa.devQuestions  // used when the copy has no dev.json
+            return layout
         }
         let synth = syntheticConfig
         try synth.validate()

@@ -9,7 +9,7 @@ struct TrainCommand: ParsableCommand {
         abstract: "Train a Hi-VT5 model from a config (YAML with the manifest's sections, no grid).",
         discussion: """
         Writes the run directory (default runs/<name>): config.yaml (resolved), run.json, train.log, \
-        metrics.jsonl, tokenizer.json, checkpoints/latest.safetensors and best.safetensors (by val ANLS). \
+        metrics.jsonl, tokenizer.json, checkpoints/latest.safetensors and best.safetensors (by dev ANLS, never val or test). \
         The synthetic dataset and tokenizers are generated once into --data-dir and shared.
         """)
 
@@ -42,7 +42,7 @@ struct TrainCommand: ParsableCommand {
         let directory = RunDirectory(URL(fileURLWithPath: runDir ?? "runs/\(settings.name)"))
         let trainer = try Trainer(settings: settings, run: directory, dataDirectory: URL(fileURLWithPath: dataDir), resume: resume)
         let state = try trainer.run()
-        print(String(format: "trained %d steps in %.1f min; best val ANLS %.4f at step %d; run directory %@",
+        print(String(format: "trained %d steps in %.1f min; best dev ANLS %.4f at step %d; run directory %@",
                      state.step, state.elapsedSeconds / 60, state.bestScore, state.bestStep, directory.url.path))
     }
 }
