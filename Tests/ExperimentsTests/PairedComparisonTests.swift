@@ -35,7 +35,8 @@ final class PairedComparisonTests: XCTestCase {
     /// ignores the documents cover far less (so the test tells clustering from not).
     func testIntervalsCoverTheKnownEffect() throws {
         var rng = SeededRNG(seed: 2024)
-        let effect = 0.05, replications = 240
+        // $MPVQA_COVERAGE_REPLICATIONS runs more (for measuring the coverage closely, not for CI).
+        let effect = 0.05, replications = ProcessInfo.processInfo.environment["MPVQA_COVERAGE_REPLICATIONS"].flatMap { Int($0) } ?? 240
         var covered = 0, coveredIgnoringDocuments = 0, detected = 0
         for r in 0..<replications {
             let (base, cell) = Self.simulate(documents: 50, seeds: [1, 2, 3], effect: effect, rng: &rng)
@@ -50,6 +51,8 @@ final class PairedComparisonTests: XCTestCase {
             if naive.difference.contains(effect) { coveredIgnoringDocuments += 1 }
         }
         let coverage = Double(covered) / Double(replications)
+        print("coverage at nominal 0.95: \(covered)/\(replications) clustered, \(coveredIgnoringDocuments)/\(replications) ignoring documents; "
+              + "effect detected in \(detected)")
         XCTAssertGreaterThanOrEqual(coverage, 0.90, "coverage \(coverage)")
         XCTAssertLessThanOrEqual(coverage, 0.99, "intervals far too wide: coverage \(coverage)")
         XCTAssertLessThan(Double(coveredIgnoringDocuments) / Double(replications), 0.85, "the unclustered bootstrap covered as well")
@@ -78,6 +81,7 @@ final class PairedComparisonTests: XCTestCase {
                                                                 bootstrap: ClusteredBootstrap(resamples: 1000, seed: UInt64(r))))
             if result.verdict == .higher { detected += 1 }
         }
+        print("false positives at no effect: \(nullRejections)/200; detected at the median stated MDE \(mde): \(detected)/200")
         XCTAssertEqual(Double(detected) / 200, 0.80, accuracy: 0.10, "power at the stated MDE \(mde)")
     }
 

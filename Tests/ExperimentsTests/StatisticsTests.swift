@@ -80,6 +80,15 @@ final class StatisticsTests: XCTestCase {
         XCTAssertNil(ClusteredBootstrap().interval(values: [1, 2], clusters: ["a", "a"]))
     }
 
+    /// Expanded percentiles: few clusters widen the interval a lot, many hardly at all.
+    func testExpandedPercentileAlpha() {
+        // k = 2: √2 · t(0.975, 1) = √2 · 12.706 → α′ = 2Φ(−17.97), essentially 0.
+        XCTAssertLessThan(ClusteredBootstrap.expandedAlpha(confidence: 0.95, clusters: 2), 1e-10)
+        // k = 50: √(50/49) · 2.009575 = 2.030 → α′ = 0.042359 (scipy: 2*norm.cdf(-sqrt(50/49)*t.ppf(.975, 49))).
+        XCTAssertEqual(ClusteredBootstrap.expandedAlpha(confidence: 0.95, clusters: 50), 0.0423588224, accuracy: 1e-8)
+        XCTAssertEqual(ClusteredBootstrap.expandedAlpha(confidence: 0.95, clusters: 100_000), 0.05, accuracy: 1e-4)
+    }
+
     func testTypeSevenQuantile() {
         XCTAssertEqual(ClusteredBootstrap.quantile(sorted: [1, 2, 3, 4], 0.5), 2.5)
         XCTAssertEqual(ClusteredBootstrap.quantile(sorted: [1, 2, 3, 4], 0.025), 1.075, accuracy: 1e-12)

@@ -6,6 +6,12 @@ import TensorCore
 /// replacement, as many as there are, so the questions of a document move together and
 /// their correlation widens the interval as it should (README "Experiments").
 ///
+/// The percentiles are those of the *expanded* percentile interval (Hesterberg, "What
+/// teachers should know about the bootstrap", 2015, §5): the plain percentile interval of a
+/// mean behaves like mean ± z·s/√k with the divisor k instead of k − 1 and z instead of t,
+/// and so covers less than nominal with few clusters; the expanded one reads the
+/// α′/2 and 1 − α′/2 percentiles with Φ⁻¹(1 − α′/2) = √(k/(k−1))·t₁₋α/₂,ₖ₋₁ (k clusters).
+///
 /// ```swift
 /// let ci = ClusteredBootstrap(resamples: 2000, seed: 1).interval(values: [0.1, -0.2, 0.3], clusters: ["a", "a", "b"])
 /// ci.lower ... ci.upper   // 95% percentile interval of the question-weighted mean
@@ -74,12 +80,19 @@ public struct ClusteredBootstrap: Sendable {
             means[r] = s / n
         }
         means.sort()
-        let alpha = 1 - confidence
+        let alpha = Self.expandedAlpha(confidence: confidence, clusters: k)
         let average = means.reduce(0, +) / Double(resamples)
         let variance = means.reduce(0) { $0 + ($1 - average) * ($1 - average) } / Double(resamples - 1)
         return Interval(estimate: estimate, lower: Self.quantile(sorted: means, alpha / 2), upper: Self.quantile(sorted: means, 1 - alpha / 2),
                         standardError: variance.squareRoot(), confidence: confidence, observations: values.count, clusters: k,
                         resamples: resamples)
+    }
+
+    /// α′ of the expanded percentile interval for `clusters` clusters: 2·Φ(−√(k/(k−1))·t₁₋α/₂,ₖ₋₁).
+    public static func expandedAlpha(confidence: Double, clusters k: Int) -> Double {
+        let kk = Double(k)
+        let t = StudentT(degreesOfFreedom: kk - 1).quantile(1 - (1 - confidence) / 2)
+        return 2 * StandardNormal.cdf(-(kk / (kk - 1)).squareRoot() * t)
     }
 
     /// The `p` quantile of sorted values, linearly interpolated between order statistics
