@@ -207,8 +207,8 @@ public struct ExperimentReport {
         }
         let b = ExperimentResults.bootstrap
         lines += ["", "Each question's value is first averaged over the seeds of its cell (a question counts once, however many seeds ran); "
-                  + "Δ is the mean over questions of cell − base. The 95% interval is the percentile interval of \(b.resamples) bootstrap "
-                  + "resamples of documents (a document's questions are resampled together, since they share pages and errors; seed \(b.seed)). "
+                  + "Δ is the mean over questions of cell − base. The 95% interval is the expanded percentile interval (Hesterberg) of \(b.resamples) "
+                  + "bootstrap resamples of documents (a document's questions are resampled together, since they share pages and errors; seed \(b.seed)). "
                   + String(format: "\"Smallest detectable\" is the minimum detectable effect (z₀.₉₇₅ + z₀.₈₀) × SE = %.2f × SE, ", PairedComparison.detectableEffectFactor)
                   + "SE the standard deviation of the resampled Δ: the true difference a two-sided 5% test finds with 80% power. "
                   + "The interval treats the trained seeds as fixed; the results table's t-intervals show how much each cell moves between seeds. "

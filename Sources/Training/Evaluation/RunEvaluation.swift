@@ -30,6 +30,8 @@ public struct RunEvaluation {
         /// generated ones are submitted, and vice versa.
         public var alternative: (source: AnswerSource, metrics: MetricSummary)?
         public var baseline: MetricSummary?
+        /// What `metrics.json` holds for the report (nil on splits without answers).
+        public var metrics: EvaluationMetrics?
         public var questions: Int
         public var secondsPerQuestion: Double
         public var pagesPerSecond: Double
@@ -136,6 +138,7 @@ public struct RunEvaluation {
             let evaluation = EvaluationMetrics(split: split, answerSource: source, rows: evaluations,
                                                mostFrequentAnswer: .init(anls: baseline.anls, accuracy: baseline.accuracy),
                                                secondsPerQuestion: summary.secondsPerQuestion, encoderPassesPerQuestion: passes)
+            summary.metrics = evaluation
             var metrics: [String: Any] = try JSONSerialization.jsonObject(with: Data(ScoreText.json(report).utf8)) as! [String: Any]
             metrics["attention_scorer_page_accuracy"] = summary.attentionScorer!.pageAccuracy
             if let (other, m) = summary.alternative {
