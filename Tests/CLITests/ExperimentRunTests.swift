@@ -53,7 +53,7 @@ final class ExperimentRunTests: WorkDirectoryTestCase {
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice
         try process.run()
-        let firstDone = work.appendingPathComponent("runs/tiny/e2e/seed-1/eval/val/predictions.jsonl")  // val is scored after test
+        let firstDone = work.appendingPathComponent("runs/tiny/e2e/seed-1/eval/val/submission.json")  // val is scored after test; the submission is written last
         let deadline = Date().addingTimeInterval(180)
         while !FileManager.default.fileExists(atPath: firstDone.path) && process.isRunning && Date() < deadline { usleep(5_000) }
         XCTAssertTrue(FileManager.default.fileExists(atPath: firstDone.path), "the first cell never finished")

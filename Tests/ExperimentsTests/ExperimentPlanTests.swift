@@ -91,9 +91,9 @@ final class ExperimentPlanTests: XCTestCase {
         let e2e = root.appendingPathComponent("e2e/seed-1")
         try fm.createDirectory(at: e2e, withIntermediateDirectories: true)
         try "{}".write(to: e2e.appendingPathComponent("complete.json"), atomically: true, encoding: .utf8)
-        for split in ["test", "val"] {  // an evaluation is done when its predictions (written last) are there
+        for split in ["test", "val"] {  // an evaluation is done when its submission (written last) is there
             try fm.createDirectory(at: e2e.appendingPathComponent("eval/\(split)"), withIntermediateDirectories: true)
-            try "{}".write(to: e2e.appendingPathComponent("eval/\(split)/predictions.jsonl"), atomically: true, encoding: .utf8)
+            try "[]".write(to: e2e.appendingPathComponent("eval/\(split)/submission.json"), atomically: true, encoding: .utf8)
         }
         let killed = root.appendingPathComponent("pooling=max,probe=false/seed-1")
         try fm.createDirectory(at: killed.appendingPathComponent("checkpoints"), withIntermediateDirectories: true)

@@ -190,10 +190,10 @@ public struct ExperimentPlan: Sendable {
     /// with it); training selects on dev and never sees them.
     public static let scoredSplits = ["test", "val"]
 
-    /// True when `split`'s evaluation of the run in `dir` finished (`predictions.jsonl` is
+    /// True when `split`'s evaluation of the run in `dir` finished (`submission.json` is
     /// written last, also on a test split without gold answers).
     public static func evaluationIsDone(_ dir: URL, split: String) -> Bool {
-        FileManager.default.fileExists(atPath: RunDirectory(dir).evaluation(split).appendingPathComponent("predictions.jsonl").path)
+        FileManager.default.fileExists(atPath: RunDirectory(dir).evaluation(split).appendingPathComponent("submission.json").path)
     }
 
     /// The completion marker a finished training leaves in its run directory.

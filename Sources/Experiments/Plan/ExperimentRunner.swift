@@ -5,7 +5,7 @@ import Training
 /// Executes an `ExperimentPlan` step by step through the library (Trainer, RunEvaluation),
 /// skipping what is complete and saying so, then aggregates the results and writes the report.
 /// A killed run resumes: finished trainings leave `complete.json`, unfinished ones continue
-/// from their latest checkpoint, finished evaluations leave `eval/<split>/predictions.jsonl`.
+/// from their latest checkpoint, finished evaluations leave `eval/<split>/submission.json` (written last).
 ///
 /// ```swift
 /// let runner = ExperimentRunner(plan: plan, reportDirectory: URL(fileURLWithPath: "notebooks-md"))

@@ -71,7 +71,7 @@ struct EvalCommand: ParsableCommand {
         let directory = RunDirectory(URL(fileURLWithPath: runPath))
         let summary = try RunEvaluation(run: directory, split: split, beams: beams, dataDirectory: URL(fileURLWithPath: dataDir)).evaluate()
         let out = directory.evaluation(split).path
-        guard let report = summary.report, let baseline = summary.baseline, let attention = summary.attentionScorer else {
+        guard let report = summary.report, let baseline = summary.baseline, let attention = summary.attentionScorer, let metrics = summary.metrics else {
             print("\(summary.questions) \(split) questions answered (no gold answers on this split); submission: \(out)/submission.json")
             return
         }
@@ -83,8 +83,8 @@ struct EvalCommand: ParsableCommand {
                   + String(format: " answers: ANLS %.4f accuracy %.4f page acc %.4f", m.anls, m.accuracy, m.pageAccuracy))
         }
         print(String(format: "decoder-attention page scorer: page acc %.4f", attention.pageAccuracy))
-        print(String(format: "baselines: most-frequent-answer ANLS %.4f accuracy %.4f; always-page-0 page acc %.4f",
-                     baseline.anls, baseline.accuracy, baseline.pageAccuracy))
+        print(String(format: "baselines: most-frequent-answer ANLS %.4f accuracy %.4f; always-page-0 page acc %.4f; most-question-words page acc %.4f",
+                     baseline.anls, baseline.accuracy, baseline.pageAccuracy, metrics.baselines.lexicalPageAccuracy))
         print(String(format: "cost: %.1f encoder passes/question, %.3f s/question, %.1f pages/s",
                      summary.encoderPassesPerQuestion, summary.secondsPerQuestion, summary.pagesPerSecond))
         print("written: \(out)/metrics.json, predictions.jsonl, submission.json")
