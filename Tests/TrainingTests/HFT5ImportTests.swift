@@ -130,6 +130,36 @@ final class HFT5ImportTests: XCTestCase {
         }
     }
 
+    /// The run's config.yaml carries the imported shape in config keys, and `train.init_from`
+    /// copies every matching parameter into a fresh model of that shape.
+    func testImportedRunConfigDescribesTheShapeAndInitialisesATrainingModel() throws {
+        let tmp = try temporaryDirectory()
+        let imported = try HFT5Import(directory: try Self.fixture("flan"))
+        let run = tmp.appendingPathComponent("run")
+        try imported.writeRun(to: run)
+        let settings = try RunSettings(try Config.load(run.appendingPathComponent("config.yaml")))
+        XCTAssertEqual(settings.model.headDim, 24)
+        XCTAssertEqual(settings.model.normEps, 1e-5)
+        XCTAssertTrue(settings.model.untiedOutput)
+        XCTAssertEqual(settings.model.vocabSize, 300)
+        XCTAssertEqual(settings.model.activation, .gatedGELU)
+
+        var rng = SeededRNG(seed: 77)
+        let fresh = HiVT5(imported.model.configuration, rng: &rng)
+        let line = try RunInitialization.initialise(fresh, from: RunDirectory(run))
+        XCTAssertTrue(line.contains("initialised \(fresh.namedParameters.count) of \(fresh.namedParameters.count)"), line)
+        for (p, q) in zip(fresh.namedParameters, imported.model.namedParameters) {
+            XCTAssertEqual(p.tensor.doubles, q.tensor.doubles, p.name)
+        }
+        // Another vocabulary is refused at the token embedding.
+        var other = imported.model.configuration
+        other.vocabSize = 320
+        let mismatched = HiVT5(other, rng: &rng)
+        XCTAssertThrowsError(try RunInitialization.initialise(mismatched, from: RunDirectory(run))) { error in
+            XCTAssertTrue("\(error)".contains("model.tokenEmbedding.weight"), "\(error)")
+        }
+    }
+
     // MARK: Bad checkpoints: one line naming file and tensor
 
     /// A copy of fixture `name` in a temporary directory, with `edit` applied to its

@@ -168,8 +168,7 @@ public struct HFT5Import {
     /// `<run>/model_configuration.json`.
     public static func modelConfigurationURL(_ run: RunDirectory) -> URL { run.url.appendingPathComponent("model_configuration.json") }
 
-    /// The config keys that describe `m` (the shape fields config keys do not have yet stay
-    /// in `model_configuration.json`).
+    /// The config keys that describe `m`'s shape (`model_configuration.json` has every field).
     static func configYAML(_ m: HiVT5Configuration) throws -> String {
         var config = Config()
         let activation = m.activation == .gatedGELU ? "gated_gelu" : m.activation.rawValue
@@ -177,6 +176,8 @@ public struct HFT5Import {
                              ("model.encoder_layers", "\(m.encoderLayers)"), ("model.decoder_layers", "\(m.decoderLayers)"),
                              ("model.ffn", "\(m.ffnDim)"), ("model.activation", activation), ("model.dropout", "\(m.dropout)"),
                              ("model.relative_buckets", "\(m.relativeBuckets)"), ("model.relative_max_distance", "\(m.relativeMaxDistance)"),
+                             ("model.head_dim", "\(m.headDim ?? 0)"), ("model.norm_eps", "\(m.normEpsilon ?? 1e-6)"),
+                             ("model.untied_output", "\(m.untiedOutput ?? false)"), ("model.vocab_size", "\(m.vocabSize)"),
                              ("encoder.summary_tokens", "\(m.summaryTokens)"), ("page_head.hidden", "\(m.pageHeadHidden)")] {
             try config.set(key, text: value, source: "import-hf")
         }
