@@ -69,6 +69,9 @@ public final class Trainer {
         let modelConfig = try preparation.modelConfiguration(tokenizer: tokenizer)
         var rng = SeededRNG(seed: settings.train.seed)
         model = HiVT5(modelConfig, rng: &rng)
+        if !resume && !settings.train.initFrom.isEmpty {
+            log(try RunInitialization.initialise(model, from: RunDirectory(URL(fileURLWithPath: settings.train.initFrom))))
+        }
         log("model: \(model.parameterCount) parameters, d \(modelConfig.modelDim), encoder \(modelConfig.encoderLayers) × decoder \(modelConfig.decoderLayers) layers, K \(modelConfig.summaryTokens)")
 
         let t = settings.train

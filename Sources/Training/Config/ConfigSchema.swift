@@ -38,6 +38,13 @@ public enum ConfigSchema {
         ConfigKey("model.dropout", .double(0...0.9), .double(0.0), "dropout rate (0 = off)"),
         ConfigKey("model.relative_buckets", .int(4...1024), .int(32), "T5 relative-position buckets"),
         ConfigKey("model.relative_max_distance", .int(1...65_536), .int(128), "T5 relative-position max distance"),
+        // Shapes of imported T5s (README "Hugging Face T5 import and export"); the defaults are today's models.
+        ConfigKey("model.head_dim", .int(0...8192), .int(0), "per-head attention width, T5's d_kv (0 = d_model / heads)"),
+        ConfigKey("model.norm_eps", .double(1e-12...1), .double(1e-6), "epsilon of every RMS norm, T5's layer_norm_epsilon"),
+        ConfigKey("model.untied_output", .bool, .bool(false),
+                  "the decoder's own output projection (T5 v1.1 / Flan lm_head) instead of the token embedding scaled by d_model^-0.5"),
+        ConfigKey("model.vocab_size", .int(0...4_194_304), .int(0),
+                  "rows of the token embedding (0 = the tokenizer's size; an imported T5 keeps its padded vocabulary)"),
 
         ConfigKey("encoder.summary_tokens", .int(1...256), .int(8), "K summary tokens per page"),
         ConfigKey("encoder.summarizer", .choice(["page_tokens", "queries", "pointer"]), .string("page_tokens"),
@@ -88,6 +95,8 @@ public enum ConfigSchema {
         ConfigKey("train.cache_dtype", .choice(["float32", "float16"]), .string("float32"), "cached mode: storage type of the caches it builds"),
         ConfigKey("train.cache_batch_questions", .int(1...4096), .int(32),
                   "cached mode and `mpvqa cache`: questions encoded per batch while building a cache (a batch's rows are committed together)"),
+        ConfigKey("train.init_from", .text(.path), .string(""),
+                  "run directory (e.g. from mpvqa import-hf) whose checkpoint initialises every parameter of the same name and shape; the rest start fresh"),
         ConfigKey("train.steps", .int(1...100_000_000), .int(2000), "optimizer steps"),
         ConfigKey("train.time_limit_minutes", .double(0...1_000_000), .double(0), "stop after this many minutes (0 = no limit)"),
         ConfigKey("train.batch_questions", .int(1...4096), .int(8), "questions per batch"),

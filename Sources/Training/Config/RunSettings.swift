@@ -58,6 +58,9 @@ public struct RunSettings: Equatable, Sendable {
         public var activation: FeedForward.Activation
         public var dropout: Double
         public var relativeBuckets: Int, relativeMaxDistance: Int
+        /// `model.head_dim` (0 = d_model / heads), `model.norm_eps`, `model.untied_output`,
+        /// `model.vocab_size` (0 = the tokenizer's): imported T5 shapes.
+        public var headDim = 0, normEps = 1e-6, untiedOutput = false, vocabSize = 0
     }
 
     /// `encoder.*`; `prompt` is the resolved template of the prompt named by `encoder.prompt`.
@@ -121,6 +124,8 @@ public struct RunSettings: Equatable, Sendable {
         public var answerDraw: AnswerDraw
         public var seed: UInt64
         public var evalEvery: Int, evalQuestions: Int, threads: Int
+        /// `train.init_from`: a run whose checkpoint initialises matching parameters ("" = none).
+        public var initFrom = ""
     }
 
     /// `train.init.*`: how each trainable group of a cached run starts.
@@ -179,6 +184,10 @@ public struct RunSettings: Equatable, Sendable {
                       decoderLayers: r.int("model.decoder_layers"), ffn: r.int("model.ffn"),
                       activation: RunSettings.activation(r.string("model.activation")), dropout: r.double("model.dropout"),
                       relativeBuckets: r.int("model.relative_buckets"), relativeMaxDistance: r.int("model.relative_max_distance"))
+        model.headDim = r.int("model.head_dim")
+        model.normEps = r.double("model.norm_eps")
+        model.untiedOutput = r.bool("model.untied_output")
+        model.vocabSize = r.int("model.vocab_size")
         let promptName = r.string("encoder.prompt"), probePromptName = r.string("page_head.probe_prompt")
         encoder = Encoder(summaryTokens: r.int("encoder.summary_tokens"), summarizer: r.choice("encoder.summarizer", default: .pageTokens),
                           promptName: promptName, prompt: config.prompts[promptName] ?? "",
@@ -208,6 +217,7 @@ public struct RunSettings: Equatable, Sendable {
                       windowPageOffsets: r.bool("train.window_page_offsets"),
                       answerDraw: r.choice("train.answer_draw", default: .extractive), seed: UInt64(max(0, r.int("train.seed"))),
                       evalEvery: r.int("train.eval_every"), evalQuestions: r.int("train.eval_questions"), threads: r.int("train.threads"))
+        train.initFrom = r.string("train.init_from")
         eval = Eval(beams: r.int("eval.beams"), maxAnswerTokens: r.int("eval.max_answer_tokens"), answer: r.choice("eval.answer", default: .generate),
                     memoryPages: r.choice("eval.memory_pages", default: .all))
         r.checkEveryKeyRead()
@@ -233,7 +243,7 @@ public struct RunSettings: Equatable, Sendable {
         func setting(_ key: String, _ value: CustomStringConvertible) -> String {
             "\(key) (\(value)\(config.location(of: key) == nil ? ", the default" : ""))"
         }
-        if model.dModel % model.heads != 0 {
+        if model.headDim == 0 && model.dModel % model.heads != 0 {
             fail(("model.heads", "a divisor of \(setting("model.d_model", model.dModel))"),
                  ("model.d_model", "a multiple of \(setting("model.heads", model.heads))"))
         }

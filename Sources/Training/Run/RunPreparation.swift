@@ -98,7 +98,11 @@ public struct RunPreparation {
 
     /// The model's sizes and switches from `model.*`, `encoder.*`, `page_head.*`.
     public func modelConfiguration(tokenizer: BPETokenizer) throws -> HiVT5Configuration {
-        var m = HiVT5Configuration(vocabSize: tokenizer.vocabularySize)
+        let vocab = settings.model.vocabSize
+        if vocab > 0 && vocab < tokenizer.vocabularySize {
+            throw ConfigError(key: "model.vocab_size", "\(vocab): expected 0 or at least the tokenizer's \(tokenizer.vocabularySize) tokens")
+        }
+        var m = HiVT5Configuration(vocabSize: vocab > 0 ? vocab : tokenizer.vocabularySize)
         m.modelDim = settings.model.dModel
         m.heads = settings.model.heads
         m.encoderLayers = settings.model.encoderLayers
@@ -108,6 +112,10 @@ public struct RunPreparation {
         m.dropout = settings.model.dropout
         m.relativeBuckets = settings.model.relativeBuckets
         m.relativeMaxDistance = settings.model.relativeMaxDistance
+        // nil at the defaults, so today's configurations stay exactly what they were.
+        m.headDim = settings.model.headDim > 0 ? settings.model.headDim : nil
+        m.normEpsilon = settings.model.normEps == 1e-6 ? nil : settings.model.normEps
+        m.untiedOutput = settings.model.untiedOutput ? true : nil
         m.summaryTokens = settings.encoder.summaryTokens
         m.summarizer = settings.encoder.summarizer
         m.layout = settings.encoder.layout
