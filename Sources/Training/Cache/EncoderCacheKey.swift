@@ -24,7 +24,8 @@ public enum EncoderCacheKey {
     /// Config keys besides `encoder.*` that change what the encoder computes (`decoder.copy`
     /// gives every summarizer's slots source tokens, stored in the cache).
     static let modelKeys = ["model.d_model", "model.heads", "model.encoder_layers", "model.ffn", "model.activation",
-                            "model.relative_buckets", "model.relative_max_distance", "decoder.copy"]
+                            "model.relative_buckets", "model.relative_max_distance", "model.head_dim", "model.norm_eps",
+                            "model.vocab_size", "decoder.copy"]
 
     /// SHA-256 (hex) of the encoder-side weights of `model`.
     public static func encoderHash(_ model: HiVT5) -> String {

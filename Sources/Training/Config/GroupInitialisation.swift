@@ -37,7 +37,8 @@ public enum TrainableGroup: String, CaseIterable, Sendable, Codable {
         switch self {
         case .decoder:
             return ["model.d_model", "model.heads", "model.decoder_layers", "model.ffn", "model.activation",
-                    "model.relative_buckets", "model.relative_max_distance", "encoder.summary_tokens", "encoder.summarizer", "decoder.copy"]
+                    "model.relative_buckets", "model.relative_max_distance", "model.head_dim", "model.norm_eps", "model.untied_output",
+                    "encoder.summary_tokens", "encoder.summarizer", "decoder.copy"]
         case .pageMemory:
             return ["model.d_model", "encoder.summary_tokens", "encoder.summarizer", "decoder.copy"]
         case .pageHead:
