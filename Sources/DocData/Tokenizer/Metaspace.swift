@@ -29,7 +29,9 @@ public struct Metaspace: Sendable, Equatable {
                      into out: inout [UInt8], ends: inout [Int], starts: inout [Bool]) {
         let rep = Array(String(replacement).utf8)
         let begin = out.count
-        let startsWithReplacement = range.count >= rep.count && bytes[range.lowerBound..<(range.lowerBound + rep.count)].elementsEqual(rep)
+        // Spaces are replaced before the check, so a leading space counts as a replacement character.
+        let startsWithReplacement = !range.isEmpty && (bytes[range.lowerBound] == 0x20
+            || (range.count >= rep.count && bytes[range.lowerBound..<(range.lowerBound + rep.count)].elementsEqual(rep)))
         if !startsWithReplacement && (prependScheme == .always || (prependScheme == .first && atStart)) {
             out.append(contentsOf: rep)
         }

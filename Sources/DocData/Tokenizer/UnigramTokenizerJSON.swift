@@ -41,10 +41,18 @@ extension UnigramTokenizer {
             let pair = try r.array(item, "model.vocab[\(k)]")
             guard pair.count == 2 else { throw r.error("model.vocab[\(k)]", "expected [piece, score], found \(pair.count) items") }
             pieces.append(try r.string(pair[0], "model.vocab[\(k)][0]"))
-            guard let score = pair[1] as? NSNumber, score.doubleValue.isFinite, !(pair[1] is Bool) else {
+            // JSON true/false also arrive as NSNumbers, of Objective-C type `c`.
+            guard let score = pair[1] as? NSNumber, String(cString: score.objCType) != "c", score.doubleValue.isFinite else {
                 throw r.error("model.vocab[\(k)][1]", "expected a finite number (the piece's score)")
             }
             scores.append(score.doubleValue)
+        }
+        // JSONSerialization may round a score off by an ulp; JSONDecoder parses doubles exactly,
+        // as Python wrote them (ties in the Viterbi search depend on the last bit).
+        do {
+            scores = try JSONDecoder().decode(ScoresOnly.self, from: data).model.vocab.map(\.score)
+        } catch {
+            throw r.error("model.vocab", "expected [piece, score] pairs (\(error))")
         }
         guard let unk = modelObject["unk_id"], !(unk is NSNull) else {
             throw r.error("model.unk_id", "expected the id of the unknown piece (without one, tokenizers cannot encode unseen characters)")
@@ -90,6 +98,20 @@ extension UnigramTokenizer {
 
     // MARK: Parsing parts
 
+    /// Just the vocabulary scores, decoded exactly.
+    private struct ScoresOnly: Decodable {
+        struct Model: Decodable { var vocab: [Entry] }
+        struct Entry: Decodable {
+            var score: Double
+            init(from decoder: Decoder) throws {
+                var pair = try decoder.unkeyedContainer()
+                _ = try pair.decode(String.self)
+                score = try pair.decode(Double.self)
+            }
+        }
+        var model: Model
+    }
+
     private static func parseNormalizer(_ value: Any?, _ path: String, _ r: JSONFieldReader) throws -> TextNormalizer? {
         guard let value, !(value is NSNull) else { return nil }
         var steps: [TextNormalizer.Step] = []
@@ -133,8 +155,9 @@ extension UnigramTokenizer {
         }
     }
 
-    /// `c+`, `c{n}`, `c{n,}`, `c{n,m}` with a literal (or backslash-escaped) character `c`.
-    static func characterRun(_ source: String) -> TextNormalizer.ReplacePattern? {
+    /// The `Replace` pattern of a regex that is one character repeated: `c+`, `c{n}`, `c{n,}`,
+    /// `c{n,m}` with a literal (or backslash-escaped punctuation) character `c`; nil for any other regex.
+    public static func characterRun(_ source: String) -> TextNormalizer.ReplacePattern? {
         var scalars = Array(source.unicodeScalars)
         guard !scalars.isEmpty else { return nil }
         var c = scalars.removeFirst()
