@@ -2,9 +2,9 @@
 /// each stretch of text between added tokens, as Hugging Face `tokenizers` applies them.
 ///
 /// Supported steps: `Precompiled` (``PrecompiledCharsmap``), `Strip` (Unicode `White_Space`, as
-/// Rust's `char::is_whitespace`), and `Replace` with a string pattern or a regex that is a run of
-/// one character (`" {2,}"`, `"x+"`, `"\\s{3}"` is not: only literal characters), which is what
-/// T5 and today's SentencePiece converters write. Other normalizers are refused when loading.
+/// Rust's `char::is_whitespace`), and `Replace` with a string pattern or a regex that repeats one
+/// literal character (`" {2,}"`, `"x+"`; not classes such as `\s`), which is what T5 and today's
+/// SentencePiece converters write. Other normalizers are refused when loading.
 public struct TextNormalizer: Sendable {
     /// One normalisation step.
     public enum Step: Sendable {

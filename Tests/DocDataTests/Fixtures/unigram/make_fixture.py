@@ -10,7 +10,9 @@
 #   tokenizer_bytes.json    - a 600-piece model trained with byte_fallback (<0x00>..<0xFF> pieces);
 #   train_corpus.txt        - the training text (synthetic OCR-like lines);
 #   expected.json           - {file: [{text, ids, ids_with_special, pieces, decoded, decoded_with_special}]}
-#                             from Python `tokenizers` (ids without and with the post-processor).
+#                             from Python `tokenizers` (ids without and with the post-processor), and
+#                             under "tokenizer.json, prepend_scheme first" those of tokenizer.json with
+#                             "prepend_scheme":"always" replaced by "first" in its text.
 # Regenerate (deterministic: fixed seeds, no downloads):
 #   pip install tokenizers sentencepiece protobuf transformers
 #   cd Tests/DocDataTests/Fixtures/unigram && python3 make_fixture.py
@@ -201,6 +203,19 @@ def main():
         expected[name] = rows
         print(name, len(rows), "strings,", sum(len(r["ids"]) for r in rows), "ids,",
               sum(2 in r["ids"] for r in rows), "with <unk>")
+    # Metaspace prepend_scheme "first" behind WhitespaceSplit: tokenizer.json with every
+    # "prepend_scheme":"always" (pre-tokenizer and decoder) replaced by "first" in the file text;
+    # texts led by a space, a zero-width space, an added token and an NBSP.
+    with open(os.path.join(HERE, "tokenizer.json"), encoding="utf-8") as f:
+        first = Tokenizer.from_str(f.read().replace('"prepend_scheme":"always"', '"prepend_scheme":"first"'))
+    rows = []
+    for text in texts[:len(fixed_strings())] + texts[-100:]:
+        for lead in ["", " ", "\u200b", "<extra_id_1>", "\u00a0"]:
+            plain, full = first.encode(lead + text, add_special_tokens=False), first.encode(lead + text)
+            rows.append({"text": lead + text, "ids": plain.ids, "ids_with_special": full.ids, "pieces": plain.tokens,
+                         "decoded": first.decode(full.ids), "decoded_with_special": first.decode(full.ids, skip_special_tokens=False)})
+    expected["tokenizer.json, prepend_scheme first"] = rows
+    print("tokenizer.json, prepend_scheme first", len(rows), "strings")
     with open(os.path.join(HERE, "expected.json"), "w", encoding="utf-8") as f:
         f.write("{\n")
         for k, (name, rows) in enumerate(expected.items()):
