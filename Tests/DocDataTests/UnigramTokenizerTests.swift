@@ -116,7 +116,8 @@ final class UnigramTokenizerTests: XCTestCase {
         XCTAssertEqual(tokenizer.id(of: "</s>"), 1, "an existing token keeps its id")
         let total = base.encode("total")
         XCTAssertEqual(tokenizer.encode("[PAGE_2]total[PAGE_0]"), [2102] + total + [2100])
-        XCTAssertEqual(tokenizer.decode([2102] + total, skipSpecialTokens: false), "[PAGE_2]total")
+        // "▁total" is not the first token, so its marker decodes as a space (as in tokenizers).
+        XCTAssertEqual(tokenizer.decode([2102] + total, skipSpecialTokens: false), "[PAGE_2] total")
 
         let rows = try XCTUnwrap(try expectedRows()["tokenizer.json"])
         for file in Self.files {
@@ -124,7 +125,8 @@ final class UnigramTokenizerTests: XCTestCase {
             let written = original.addingTokens(pages).jsonText()
             let reread = try UnigramTokenizer(jsonData: Data(written.utf8), source: "written \(file)")
             XCTAssertEqual(reread.jsonText(), written, "\(file): writing is stable")
-            XCTAssertEqual(reread.vocabularySize, original.vocabularySize + 4)
+            // tokenizer_variant.json already has [PAGE_0], which keeps its id.
+            XCTAssertEqual(reread.vocabularySize, original.vocabularySize + pages.filter { original.id(of: $0) == nil }.count)
             for row in rows.prefix(600) where !row.text.contains("[PAGE_") {
                 XCTAssertEqual(reread.encode(row.text, addingSpecialTokens: true), original.encode(row.text, addingSpecialTokens: true),
                                "\(file) after writing back: \(row.text.debugDescription)")
