@@ -108,7 +108,8 @@ public struct ExperimentRunner {
             let state = try trainer.run()
             let marker: [String: Any] = ["steps": state.step, "minutes": state.elapsedSeconds / 60, "best_dev_anls": state.bestScore,
                                          "best_step": state.bestStep, "mode": settings.train.mode.rawValue, "encoder_run": step.encoderRun?.path ?? "",
-                                         "config": step.settings.config.yaml]
+                                         // The cell's config as planned (what a rerun compares) and the settings it trained with.
+                                         "config": step.settings.config.yaml, "trained_config": settings.yaml]
             try AtomicFile.write(try JSONSerialization.data(withJSONObject: marker, options: [.prettyPrinted, .sortedKeys]),
                                  to: ExperimentPlan.completionMarker(dir))
         case .eval:
