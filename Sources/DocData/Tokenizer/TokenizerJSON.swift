@@ -12,23 +12,12 @@ extension BPETokenizer {
     /// let tokenizer = try BPETokenizer(contentsOf: URL(fileURLWithPath: "runs/tok/tokenizer.json"))
     /// ```
     public convenience init(contentsOf url: URL) throws {
-        let data: Data
-        do { data = try Data(contentsOf: url) } catch {
-            throw DataError(file: url.path, "cannot read: \(FileSystemError.reason(of: error) ?? error.localizedDescription)")
-        }
-        try self.init(jsonData: data, source: url.path)
+        try self.init(jsonData: try TokenizerFileReading.data(of: url), source: url.path)
     }
 
     /// Parses `tokenizer.json` bytes (`source` names the file in errors).
     public convenience init(jsonData data: Data, source: String = "tokenizer.json") throws {
-        let parsed: Any
-        do { parsed = try JSONSerialization.jsonObject(with: data) } catch {
-            throw DataError(file: source, "not valid JSON: \(error.localizedDescription)")
-        }
-        let reader = JSONFieldReader(file: source)
-        let root = try reader.object(parsed, "")
-        let version = try reader.string(root["version"], "version")
-        guard version == "1.0" else { throw reader.error("version", "expected \"1.0\", found \"\(version)\"") }
+        let (reader, root) = try TokenizerFileReading.root(data, source: source)
         if let normalizer = root["normalizer"], !(normalizer is NSNull) {
             throw reader.error("normalizer", "expected null (this tokenizer does not normalise text)")
         }

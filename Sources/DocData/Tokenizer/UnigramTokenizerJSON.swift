@@ -7,23 +7,12 @@ import RunSupport
 extension UnigramTokenizer {
     /// Loads a Unigram `tokenizer.json`.
     public convenience init(contentsOf url: URL) throws {
-        let data: Data
-        do { data = try Data(contentsOf: url) } catch {
-            throw DataError(file: url.path, "cannot read: \(FileSystemError.reason(of: error) ?? error.localizedDescription)")
-        }
-        try self.init(jsonData: data, source: url.path)
+        try self.init(jsonData: try TokenizerFileReading.data(of: url), source: url.path)
     }
 
     /// Parses `tokenizer.json` bytes (`source` names the file in errors).
     public convenience init(jsonData data: Data, source: String = "tokenizer.json") throws {
-        let parsed: Any
-        do { parsed = try JSONSerialization.jsonObject(with: data) } catch {
-            throw DataError(file: source, "not valid JSON: \(error.localizedDescription)")
-        }
-        let r = JSONFieldReader(file: source)
-        let root = try r.object(parsed, "")
-        let version = try r.string(root["version"], "version")
-        guard version == "1.0" else { throw r.error("version", "expected \"1.0\", found \"\(version)\"") }
+        let (r, root) = try TokenizerFileReading.root(data, source: source)
         for field in ["truncation", "padding"] {
             if let value = root[field], !(value is NSNull) {
                 throw r.error(field, "expected null (encode and pad with MPVQA's batching instead)")
