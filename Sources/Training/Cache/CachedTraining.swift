@@ -92,6 +92,8 @@ public final class CachedTraining {
             log("cached mode: external features \(train.answer.url.path) and \(val.answer.url.path) (encoder_hash '\(train.answer.header.encoderHash)'); the token embedding trains with the decoder")
             frozenEmbedding = false
         }
+        try CachedFeatureChecks.check(train, set: trainSet, tokenizer: tokenizer)
+        try CachedFeatureChecks.check(val, set: nil, tokenizer: tokenizer)
         let frozen = frozenEmbedding ? EncoderCacheKey.encoderPrefixes : EncoderCacheKey.encoderPrefixes.filter { $0 != "tokenEmbedding." }
         let isFrozen: (NamedParameter) -> Bool = { p in frozen.contains { p.name.hasPrefix($0) } }
         trainable = model.namedParameters.filter { !isFrozen($0) }
