@@ -209,4 +209,52 @@ final class SafetyTests: WorkDirectoryTestCase {
         let peak = try XCTUnwrap(Int(line.dropFirst("peak-kb ".count))) * 1024
         XCTAssertLessThan(peak, 4 * size + 40 << 20, "peak \(peak >> 20) MiB for a \(size >> 20) MiB submission (plus the binary's own ~40 MiB)")
     }
+
+    /// run × run: two `mpvqa run` of one manifest at once; the second waits for the first and
+    /// says so, both finish, every record is intact and counted once. A damaged metrics line
+    /// then makes `mpvqa report` refuse, naming the file and the line.
+    func testConcurrentRunsOfOneManifestAndADamagedRecord() throws {
+        let manifest = work.appendingPathComponent("tiny.yaml")
+        try """
+        name: tiny
+        \(Self.tinyDataAndModel)
+        train: {steps: 8, batch_questions: 4, lr: 3e-3, warmup_steps: 2, eval_every: 4, eval_questions: 8}
+        eval: {max_answer_tokens: 8}
+        grid: {page_head.pooling: [max, mean]}
+        """.write(to: manifest, atomically: true, encoding: .utf8)
+        let arguments = ["run", manifest.path, "--runs-dir", work.appendingPathComponent("runs").path,
+                         "--data-dir", work.appendingPathComponent("data").path, "--report-dir", work.appendingPathComponent("notebooks").path]
+        let first = Process()
+        first.executableURL = BuiltProducts.directory.appendingPathComponent("mpvqa")
+        first.arguments = arguments
+        first.standardOutput = FileHandle.nullDevice
+        first.standardError = FileHandle.nullDevice
+        try first.run()
+        defer { if first.isRunning { kill(first.processIdentifier, SIGKILL); first.waitUntilExit() } }
+        let lock = work.appendingPathComponent("runs/tiny/.mpvqa-lock")
+        let deadline = Date().addingTimeInterval(120)
+        while !FileManager.default.fileExists(atPath: lock.path) && first.isRunning && Date() < deadline { usleep(5_000) }
+        let second = try run(arguments)
+        first.waitUntilExit()
+        XCTAssertEqual(first.terminationStatus, 0)
+        XCTAssertEqual(second.status, 0, second.stderr)
+        XCTAssertTrue(second.stderr.contains("is in use by another mpvqa process (pid \(first.processIdentifier)); waiting for it to finish"), second.stderr)
+        for cell in ["pooling=max", "pooling=mean"] {
+            let metrics = work.appendingPathComponent("runs/tiny/\(cell)/seed-1/metrics.jsonl")
+            var seen = Set<String>()
+            for line in try String(contentsOf: metrics, encoding: .utf8).split(separator: "\n") {
+                let object = try XCTUnwrap(try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any], "invalid line in \(cell): \(line)")
+                XCTAssertTrue(seen.insert("\(object["val_anls"] == nil ? "train" : "val")@\(object["step"] ?? "?")").inserted, "a record twice in \(cell)")
+            }
+            XCTAssertTrue(seen.contains("val@8"), "\(cell): \(seen.sorted())")
+        }
+        let damaged = work.appendingPathComponent("runs/tiny/pooling=mean/seed-1/metrics.jsonl")
+        var lines = try String(contentsOf: damaged, encoding: .utf8).split(separator: "\n").map(String.init)
+        lines[1] = String(lines[1].prefix(10))
+        try (lines.joined(separator: "\n") + "\n").write(to: damaged, atomically: true, encoding: .utf8)
+        let report = try run(["report", manifest.path, "--runs-dir", work.appendingPathComponent("runs").path,
+                              "--data-dir", work.appendingPathComponent("data").path, "--report-dir", work.appendingPathComponent("notebooks").path])
+        XCTAssertEqual(report.status, 1, report.stdout)
+        XCTAssertTrue(report.stderr.contains("\(damaged.path):2: not a JSON object"), report.stderr)
+    }
 }
