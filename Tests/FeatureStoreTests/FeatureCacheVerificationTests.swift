@@ -52,4 +52,12 @@ final class FeatureCacheVerificationTests: XCTestCase {
             XCTAssertTrue("\(error)".contains("dataset 'page_ids': row 3 (questionId 8) has page ids [\"b0\", \"b1\"]"), "\(error)")
         }
     }
+
+    /// A directory given as a cache gets one plain line, not HDF5's error stack.
+    func testADirectoryIsRefusedInPlainWords() throws {
+        let dir = try FeatureStoreFixtures.temporaryDirectory(self)
+        XCTAssertThrowsError(try FeatureCacheReader(url: dir)) { error in
+            XCTAssertEqual("\(error)", "\(dir.path): is a directory; expected a feature cache file (.h5)")
+        }
+    }
 }

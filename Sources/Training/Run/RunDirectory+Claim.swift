@@ -19,6 +19,10 @@ extension RunDirectory {
     /// `resume` says so. Nothing is written (taking the lock creates only the empty lock file).
     public func checkBeforeTraining(resume: Bool, force: Bool) throws {
         try OwnershipMarker.check(url, what: "run directory", option: "--run-dir", force: force, legacy: RunDirectory.isLegacyRun)
+        // The output location: a directory that could not be created fails now, not after the work.
+        if !FileManager.default.fileExists(atPath: url.path), let reason = FileSystemError.diagnose(url.path) {
+            throw FileSystemError(operation: "create directory", path: url.path, reason: reason)
+        }
         if OwnershipMarker.isOwned(url) || RunDirectory.isLegacyRun(url) {
             try RunDirectoryLock.acquire(url)
         }
