@@ -74,7 +74,7 @@ let package = Package(
                     resources: [.copy("Fixtures")]),
         .testTarget(name: "FeatureStoreTests", dependencies: ["FeatureStore", "TensorCore", "TestSupport"], resources: [.copy("Fixtures")]),
         .testTarget(name: "ChartsTests", dependencies: ["Charts", "DocData"]),
-        .testTarget(name: "ExperimentsTests", dependencies: ["Experiments", "Training"]),
+        .testTarget(name: "ExperimentsTests", dependencies: ["Experiments", "Training", "TensorCore"], resources: [.copy("Fixtures")]),
         .testTarget(name: "CLITests", dependencies: ["TestSupport", "NeuralNet", "FeatureStore"], resources: [.copy("Fixtures")]),
     ]
 )

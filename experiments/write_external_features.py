@@ -7,7 +7,7 @@ file layout; replace `encode_page` with a large vision-language model's pooled s
 
     python3 experiments/write_external_features.py DATASET_ROOT SPLIT OUT.h5 --K 8 --d 256
     mpvqa train --config C.yaml --set train.mode=cached \
-        --set train.features.train=train.h5 --set train.features.val=val.h5
+        --set train.features.train=train.h5 --set train.features.dev=val.h5
 
 DATASET_ROOT holds SPLIT.json (MP-DocVQA questions) and ocr/<page_id>.json (Textract-style
 blocks). Rows of one question are contiguous, pages in document order; `complete` is set last.

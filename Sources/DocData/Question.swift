@@ -52,3 +52,11 @@ public struct OCRWord: Equatable, Sendable {
         return (q(left), q(top), q(right), q(bottom))
     }
 }
+
+extension Question {
+    /// The record as the release's test split has it: no answers, no answer page.
+    public var withoutAnswers: Question {
+        Question(questionId: questionId, question: question, docId: docId, pageIds: pageIds,
+                 answers: nil, answerPageIndex: nil, dataSplit: dataSplit)
+    }
+}

@@ -7,7 +7,8 @@ import TensorCore
 
 /// Trains a Hi-VT5 model as its config says (README "Configs and runs"), in a run directory:
 /// seeded, resumable bit-for-bit (`resume: true` continues from `checkpoints/latest`),
-/// validating every `train.eval_every` steps and keeping the best checkpoint by val ANLS.
+/// validating on the dev split every `train.eval_every` steps and keeping the best checkpoint by
+/// dev ANLS (val and test never influence a run).
 /// A non-finite loss or gradient stops training with a clear error; the last good
 /// checkpoint stays in place.
 ///
@@ -62,6 +63,9 @@ public final class Trainer {
         let modelConfig = try preparation.modelConfiguration(tokenizer: tokenizer)
         var rng = SeededRNG(seed: settings.train.seed)
         model = HiVT5(modelConfig, rng: &rng)
+        if !resume && !settings.train.initFrom.isEmpty {
+            log(try RunInitialization.initialise(model, from: RunDirectory(URL(fileURLWithPath: settings.train.initFrom))))
+        }
         log("model: \(model.parameterCount) parameters, d \(modelConfig.modelDim), encoder \(modelConfig.encoderLayers) × decoder \(modelConfig.decoderLayers) layers, K \(modelConfig.summaryTokens)")
 
         let t = settings.train
@@ -72,10 +76,11 @@ public final class Trainer {
         let threadsForLoading = ProcessInfo.processInfo.activeProcessorCount
         let train = try QuestionSet.load(layout: layout, split: "train", visual: preparation.visualPatches, threads: threadsForLoading)
         let evalLimit = t.evalQuestions
-        validation = try QuestionSet.load(layout: layout, split: "val", limit: evalLimit > 0 ? evalLimit : nil,
+        // Training validates and keeps `best` on dev: val and test are scored only at the end.
+        validation = try QuestionSet.load(layout: layout, split: "dev", limit: evalLimit > 0 ? evalLimit : nil,
                                           visual: preparation.visualPatches, threads: threadsForLoading).items
         // The question files are validated non-empty; this keeps the batch sampler's invariant local.
-        for (split, count) in [("train", train.items.count), ("val", validation.count)] where count == 0 {
+        for (split, count) in [("train", train.items.count), ("dev", validation.count)] where count == 0 {
             throw DataError(file: layout.questionFile(split), field: "data", "no usable questions; expected at least one to \(split == "train" ? "train on" : "validate with")")
         }
         let source: QuestionSource = settings.dataset.synthetic.online && !settings.dataset.usesReleasedDataset
@@ -94,7 +99,11 @@ public final class Trainer {
         let trainableParameters = cached?.trainable ?? model.namedParameters
         trainable = trainableParameters.map(\.tensor)
         optimizer = AdamW(parameters: trainableParameters, learningRate: schedule(0), weightDecay: t.weightDecay)
-        if let cached { info.caches = cached.records }
+        info.mode = settings.train.mode.rawValue
+        if let cached {
+            info.caches = cached.records
+            info.initialisation = cached.initialisation
+        }
 
         state = TrainingState()
         if resume { state = try TrainingCheckpoint.load(into: model, optimizer: optimizer, from: run.latestCheckpoint) }
@@ -108,7 +117,7 @@ public final class Trainer {
         try tokenizer.save(to: run.tokenizer)
         if resume {
             try run.truncateMetrics(toStep: state.step)  // steps logged after the checkpoint are trained again
-            log("resumed at step \(state.step) (best val ANLS \(String(format: "%.4f", state.bestScore)) at step \(state.bestStep))")
+            log("resumed at step \(state.step) (best dev ANLS \(String(format: "%.4f", state.bestScore)) at step \(state.bestStep))")
         }
     }
 
@@ -202,32 +211,32 @@ public final class Trainer {
             + "the last good checkpoint is \(runDirectory.latestCheckpoint.path) — try a lower train.lr or train.clip_norm")
     }
 
-    /// Scores the validation questions, logs them beside the baseline, saves `latest`
-    /// (and `best` when the val ANLS improved).
+    /// Scores the dev questions, logs them beside the baseline, saves `latest` (and `best`
+    /// when the dev ANLS improved).
     func validate(metrics: JSONLinesWriter) throws {
         let started = Date()
-        let predictions = try cached.map { try evaluator.predict(validation, features: $0.val) } ?? evaluator.predict(validation)
+        let predictions = try cached.map { try evaluator.predict(validation, features: $0.dev) } ?? evaluator.predict(validation)
         let gold = validation.map { Question(questionId: $0.questionId, question: $0.question, docId: "", pageIds: $0.pages.indices.map(String.init),
-                                             answers: $0.answers, answerPageIndex: $0.answerPageIndex, dataSplit: "val") }
+                                             answers: $0.answers, answerPageIndex: $0.answerPageIndex, dataSplit: "dev") }
         let report = try Scorer.score(gold: gold, predictions: predictions.map(\.submissionEntry))
         let attention = try Scorer.score(gold: gold, predictions: predictions.map {
             SubmissionEntry(questionId: $0.questionId, answer: $0.answer, answerPage: $0.attentionPage) })
         let extracted = evaluator.extractSpans ? try Scorer.score(gold: gold, predictions: predictions.map { $0.submissionEntry(.extract) }).overall : nil
         let baseline = try Scorer.score(gold: gold, predictions: Baselines.submission(for: validation, answer: baselineAnswer))
         let generated = report.overall
-        var line = String(format: "val @ step %d (%.1f min): generated ANLS %.4f  accuracy %.4f  page acc %.4f  top-3 %.4f  attention-scorer page acc %.4f",
+        var line = String(format: "dev @ step %d (%.1f min): generated ANLS %.4f  accuracy %.4f  page acc %.4f  top-3 %.4f  attention-scorer page acc %.4f",
                           state.step, state.elapsedSeconds / 60, generated.anls, generated.accuracy, generated.pageAccuracy,
                           generated.top3PageAccuracy ?? 0, attention.overall.pageAccuracy)
-        var row: [String: Any] = ["step": state.step, "minutes": state.elapsedSeconds / 60, "val_anls": generated.anls,
-                                  "val_accuracy": generated.accuracy, "val_page_accuracy": generated.pageAccuracy,
-                                  "val_top3_page_accuracy": generated.top3PageAccuracy ?? 0,
-                                  "val_attention_page_accuracy": attention.overall.pageAccuracy,
+        var row: [String: Any] = ["step": state.step, "minutes": state.elapsedSeconds / 60, "dev_anls": generated.anls,
+                                  "dev_accuracy": generated.accuracy, "dev_page_accuracy": generated.pageAccuracy,
+                                  "dev_top3_page_accuracy": generated.top3PageAccuracy ?? 0,
+                                  "dev_attention_page_accuracy": attention.overall.pageAccuracy,
                                   "baseline_anls": baseline.overall.anls, "baseline_page_accuracy": baseline.overall.pageAccuracy]
         if let extracted {
             line += String(format: "  | extracted ANLS %.4f  accuracy %.4f  page acc %.4f", extracted.anls, extracted.accuracy, extracted.pageAccuracy)
-            row["val_extracted_anls"] = extracted.anls
-            row["val_extracted_accuracy"] = extracted.accuracy
-            row["val_extracted_page_accuracy"] = extracted.pageAccuracy
+            row["dev_extracted_anls"] = extracted.anls
+            row["dev_extracted_accuracy"] = extracted.accuracy
+            row["dev_extracted_page_accuracy"] = extracted.pageAccuracy
         }
         log(line + String(format: "  | baselines: most-frequent-answer ANLS %.4f, page-0 page acc %.4f  (%.1f s)",
                           baseline.overall.anls, baseline.overall.pageAccuracy, Date().timeIntervalSince(started)))

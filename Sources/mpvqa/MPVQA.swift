@@ -7,5 +7,6 @@ struct MPVQA: ParsableCommand {
         commandName: "mpvqa",
         abstract: "Multi-page document VQA with hierarchical encoder-decoder models.",
         subcommands: [SynthCommand.self, DataCommand.self, TokenizerCommand.self, TrainCommand.self, EvalCommand.self,
-                      ScoreCommand.self, CacheCommand.self, RunCommand.self, ReportCommand.self, BenchCommand.self, ConfigCommand.self])
+                      ScoreCommand.self, CacheCommand.self, RunCommand.self, ReportCommand.self, BenchCommand.self, ConfigCommand.self,
+                      ImportHFCommand.self, ExportHFCommand.self])
 }

@@ -53,7 +53,7 @@ final class ExperimentRunTests: WorkDirectoryTestCase {
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice
         try process.run()
-        let firstDone = work.appendingPathComponent("runs/tiny/e2e/seed-1/eval/val/metrics.json")
+        let firstDone = work.appendingPathComponent("runs/tiny/e2e/seed-1/eval/val/submission.json")  // val is scored after test; the submission is written last
         let deadline = Date().addingTimeInterval(180)
         while !FileManager.default.fileExists(atPath: firstDone.path) && process.isRunning && Date() < deadline { usleep(5_000) }
         XCTAssertTrue(FileManager.default.fileExists(atPath: firstDone.path), "the first cell never finished")
@@ -65,7 +65,7 @@ final class ExperimentRunTests: WorkDirectoryTestCase {
         XCTAssertEqual(rerun.status, 0, rerun.stderr)
         XCTAssertTrue(rerun.stderr.contains("skip step 1/"), rerun.stderr)   // the dataset
         XCTAssertTrue(rerun.stderr.contains("encoder: encoder e2e/seed-1 (end to end): complete, reused"), rerun.stderr)
-        XCTAssertTrue(rerun.stderr.contains("eval: evaluate e2e seed 1 on val: complete, reused"), rerun.stderr)
+        XCTAssertTrue(rerun.stderr.contains("eval: evaluate e2e seed 1 on test and val: complete, reused"), rerun.stderr)
         XCTAssertFalse(rerun.stderr.contains("starting run \(work.appendingPathComponent("runs/tiny/e2e").path)"), rerun.stderr)
         XCTAssertEqual(try Data(contentsOf: work.appendingPathComponent("runs/tiny/e2e/seed-1/checkpoints/latest.safetensors")), firstCheckpoint)
         XCTAssertTrue(rerun.stderr.contains("[grid tiny] cells"), rerun.stderr)

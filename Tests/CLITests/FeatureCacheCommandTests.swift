@@ -106,7 +106,8 @@ final class FeatureCacheCommandTests: WorkDirectoryTestCase {
         XCTAssertTrue(info.contains(b.url.lastPathComponent) && info.contains(key), info)
         let eval = try mpvqa(["eval", "--run", work.appendingPathComponent("cached").path, "--data-dir", work.appendingPathComponent("data").path])
         XCTAssertEqual(eval.status, 0, eval.stderr)
-        XCTAssertTrue(eval.stderr.contains("val-") && eval.stderr.contains("already complete"), eval.stderr)
+        // Training read train and dev; evaluating val builds the val cache with the same encoder.
+        XCTAssertTrue(eval.stderr.contains("val-") && eval.stderr.contains("complete"), eval.stderr)
 
         // With the 2n-pass probe the page head reads the probe-prompt caches (built here, then recorded).
         let probe = try train(config, runDir: "probe", ["train.mode=cached", "train.encoder_run=\(work.appendingPathComponent("enc").path)",
@@ -116,7 +117,7 @@ final class FeatureCacheCommandTests: WorkDirectoryTestCase {
         let probeInfo = try String(contentsOf: work.appendingPathComponent("probe/run.json"), encoding: .utf8)
         XCTAssertTrue(probeInfo.contains("\"role\" : \"probe\""), probeInfo)
         XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: work.appendingPathComponent("killed").path)
-                        .filter { $0.hasSuffix(".h5") }.count, 4, "answer and probe caches of train and val")
+                        .filter { $0.hasSuffix(".h5") }.count, 5, "answer caches of train, dev and val (eval), probe caches of train and dev")
     }
 
     /// `h5dump -H` (when installed) lists every attribute and dataset of the documented schema.
@@ -144,6 +145,7 @@ final class FeatureCacheCommandTests: WorkDirectoryTestCase {
     func testH5pyWrittenFeaturesTrainInCachedMode() throws {
         let config = try writeConfig(steps: 60)
         let result = try train(config, runDir: "external", ["train.mode=cached", "train.features.train=\(try fixture("external_train.h5").path)",
+                                                           "train.features.dev=\(try fixture("external_dev.h5").path)",
                                                            "train.features.val=\(try fixture("external_val.h5").path)"])
         XCTAssertEqual(result.status, 0, result.stderr)
         let rows = try String(contentsOf: work.appendingPathComponent("external/metrics.jsonl"), encoding: .utf8)
@@ -152,7 +154,7 @@ final class FeatureCacheCommandTests: WorkDirectoryTestCase {
         XCTAssertGreaterThan(losses.count, 3)
         XCTAssertLessThan(try XCTUnwrap(losses.last), try XCTUnwrap(losses.first) * 0.8, "answer loss \(losses)")
         let info = try String(contentsOf: work.appendingPathComponent("external/run.json"), encoding: .utf8)
-        XCTAssertTrue(info.contains("external_train.h5") && info.contains("external_val.h5"), info)
+        XCTAssertTrue(info.contains("external_train.h5") && info.contains("external_dev.h5"), info)
         let eval = try mpvqa(["eval", "--run", work.appendingPathComponent("external").path, "--data-dir", work.appendingPathComponent("data").path])
         XCTAssertEqual(eval.status, 0, eval.stderr)
     }
@@ -161,26 +163,26 @@ final class FeatureCacheCommandTests: WorkDirectoryTestCase {
     /// (or the key) and both values.
     func testCachedModeRefusesWrongCachesWithReasons() throws {
         let config = try writeConfig(steps: 2)
-        let trainFile = try fixture("external_train.h5").path, valFile = try fixture("external_val.h5").path
+        let trainFile = try fixture("external_train.h5").path, valFile = try fixture("external_dev.h5").path
         func refused(_ sets: [String], _ expected: [String], _ line: UInt = #line) throws {
             let result = try train(config, runDir: "r\(UUID().uuidString.prefix(8))", ["train.mode=cached"] + sets)
             XCTAssertNotEqual(result.status, 0, "accepted: \(sets)", line: line)
             for text in expected { XCTAssertTrue(result.stderr.contains(text), "'\(text)' not in: \(result.stderr)", line: line) }
         }
         try refused([], ["train.encoder_run"])
-        try refused(["train.features.train=\(trainFile)", "train.features.val=\(valFile)", "train.page_window=2"], ["train.page_window"])
-        try refused(["train.features.train=\(trainFile)", "train.features.val=\(valFile)", "encoder.summary_tokens=8"],
+        try refused(["train.features.train=\(trainFile)", "train.features.dev=\(valFile)", "train.page_window=2"], ["train.page_window"])
+        try refused(["train.features.train=\(trainFile)", "train.features.dev=\(valFile)", "encoder.summary_tokens=8"],
                     ["external_train.h5", "attribute 'K'", "is 4", "K = 8"])
-        try refused(["train.features.train=\(trainFile)", "train.features.val=\(trainFile)"], ["external_train.h5", "questionId"])
+        try refused(["train.features.train=\(trainFile)", "train.features.dev=\(trainFile)"], ["external_train.h5", "questionId"])
 
         let incomplete = work.appendingPathComponent("incomplete.h5")
         let pattern = try mpvqa(["cache", "write-pattern", incomplete.path, "--rows", "8", "--K", "4", "--d", "32", "--no-finish"])
         XCTAssertEqual(pattern.status, 0, pattern.stderr)
-        try refused(["train.features.train=\(trainFile)", "train.features.val=\(incomplete.path)"], ["incomplete.h5", "attribute 'complete'", "incomplete"])
+        try refused(["train.features.train=\(trainFile)", "train.features.dev=\(incomplete.path)"], ["incomplete.h5", "attribute 'complete'", "incomplete"])
 
         let truncated = work.appendingPathComponent("truncated.h5")
         let bytes = try Data(contentsOf: URL(fileURLWithPath: valFile))
         try bytes.prefix(bytes.count / 3).write(to: truncated)
-        try refused(["train.features.train=\(trainFile)", "train.features.val=\(truncated.path)"], ["truncated.h5"])
+        try refused(["train.features.train=\(trainFile)", "train.features.dev=\(truncated.path)"], ["truncated.h5"])
     }
 }

@@ -141,7 +141,7 @@ final class InputHardeningTests: WorkDirectoryTestCase {
         for line in lines {
             let object = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any], String(line))
             let step = try XCTUnwrap(object["step"] as? Int)
-            let kind = object["val_anls"] != nil ? "val" : "train"
+            let kind = object["dev_anls"] != nil ? "val" : "train"
             XCTAssertTrue(seen.insert("\(kind)@\(step)").inserted, "\(kind) record of step \(step) appears twice")
         }
         XCTAssertTrue(seen.contains("train@12"), "the resumed steps are logged")

@@ -244,9 +244,9 @@ final class SafetyTests: WorkDirectoryTestCase {
             var seen = Set<String>()
             for line in try String(contentsOf: metrics, encoding: .utf8).split(separator: "\n") {
                 let object = try XCTUnwrap(try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any], "invalid line in \(cell): \(line)")
-                XCTAssertTrue(seen.insert("\(object["val_anls"] == nil ? "train" : "val")@\(object["step"] ?? "?")").inserted, "a record twice in \(cell)")
+                XCTAssertTrue(seen.insert("\(object["dev_anls"] == nil ? "train" : "dev")@\(object["step"] ?? "?")").inserted, "a record twice in \(cell)")
             }
-            XCTAssertTrue(seen.contains("val@8"), "\(cell): \(seen.sorted())")
+            XCTAssertTrue(seen.contains("dev@8"), "\(cell): \(seen.sorted())")
         }
         let damaged = work.appendingPathComponent("runs/tiny/pooling=mean/seed-1/metrics.jsonl")
         var lines = try String(contentsOf: damaged, encoding: .utf8).split(separator: "\n").map(String.init)

@@ -52,7 +52,7 @@ final class TrainingRunTests: WorkDirectoryTestCase {
         var seen = Set<String>()
         for line in try String(contentsOf: work.appendingPathComponent("killed/metrics.jsonl"), encoding: .utf8).split(separator: "\n") {
             let object = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
-            let record = "\(object["val_anls"] == nil ? "train" : "val")@\(object["step"] ?? "?")"
+            let record = "\(object["dev_anls"] == nil ? "train" : "val")@\(object["step"] ?? "?")"
             XCTAssertTrue(seen.insert(record).inserted, "\(record) appears twice in metrics.jsonl")
         }
         XCTAssertTrue(seen.contains("val@40"))

@@ -28,6 +28,37 @@ final class ChartTests: XCTestCase {
                                   .init(name: "pooling=attention", counts: [[140, 5], [25, 30]])])
     }
 
+    static func sampleIntervals() -> IntervalChart {
+        IntervalChart(title: "paired difference from e2e", xLabel: "cell - e2e", groups: ["pooling=max", "pooling=mean"],
+                      series: ["generated ANLS", "page acc (page head)"],
+                      intervals: [.init(group: 0, series: 0, estimate: -0.01, lower: -0.05, upper: 0.03),
+                                  .init(group: 0, series: 1, estimate: 0.00, lower: -0.04, upper: 0.04),
+                                  .init(group: 1, series: 0, estimate: 0.02, lower: -0.02, upper: 0.06),
+                                  .init(group: 1, series: 1, estimate: 0.25, lower: 0.18, upper: 0.31)])
+    }
+
+    /// The forest plot: deterministic bytes; the reference line at 0 is a dark column
+    /// through the plot; each interval is drawn in its series' colour at its estimate.
+    func testIntervalChartDrawsIntervalsAroundTheReference() throws {
+        let chart = Self.sampleIntervals()
+        let canvas = chart.render()
+        XCTAssertEqual(try canvas.pngBytes(), try Self.sampleIntervals().render().pngBytes())
+        var moved = chart
+        moved.intervals[3].estimate = 0.2
+        XCTAssertNotEqual(try moved.render().pngBytes(), try canvas.pngBytes())
+        // Find the reference column: the darkest x at the vertical middle of the first group's gap rows.
+        func pixel(_ x: Int, _ y: Int) -> (UInt8, UInt8, UInt8) {
+            let i = (y * canvas.width + x) * 3
+            return (canvas.pixels[i], canvas.pixels[i + 1], canvas.pixels[i + 2])
+        }
+        let series1 = RGBColor.series(1)
+        // The second group's page-head interval (0.18…0.31) lies wholly right of the reference: some pixel in its lane has the series colour.
+        var found = false
+        for y in 0..<canvas.height { for x in 0..<canvas.width where pixel(x, y) == (series1.r, series1.g, series1.b) { found = true; break } }
+        XCTAssertTrue(found)
+        XCTAssertGreaterThan(canvas.height, 2 * 2 * 18)   // two groups of two lanes
+    }
+
     /// Same data → byte-identical PNG; different data → different bytes.
     func testSameDataGivesByteIdenticalPNG() throws {
         for (a, b) in [(Self.sampleBars().render(), Self.sampleBars().render()),
@@ -82,6 +113,7 @@ final class ChartTests: XCTestCase {
         try Self.sampleBars().render().writePNG(to: url.appendingPathComponent("bars.png"))
         try Self.sampleLines().render().writePNG(to: url.appendingPathComponent("lines.png"))
         try Self.sampleMatrix().render().writePNG(to: url.appendingPathComponent("matrix.png"))
+        try Self.sampleIntervals().render().writePNG(to: url.appendingPathComponent("intervals.png"))
         // A study-sized chart: 12 cells with long names, 5 metrics each.
         let names = ["encoder", "k=1", "k=4", "k=16"] + ["max", "mean", "attention", "first"].flatMap { ["pooling=\($0)", "pooling=\($0),probe=true"] }
         let wide = BarChart(title: "pooling-probe: validation metrics by cell", xLabel: "cell", yLabel: "score", groups: names,

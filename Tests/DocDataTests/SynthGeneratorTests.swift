@@ -193,21 +193,21 @@ final class SynthGeneratorTests: XCTestCase {
         }
     }
 
-    func testSplitPlanNumbersQuestionsAndHidesTestAnswers() throws {
+    func testSplitPlanNumbersQuestionsOfEverySplit() throws {
         var c = config()
-        c.trainQuestions = 40; c.valQuestions = 13; c.testQuestions = 7
+        c.trainQuestions = 40; c.valQuestions = 13; c.testQuestions = 7; c.devQuestions = 5
         c.minQuestionsPerDocument = 2; c.maxQuestionsPerDocument = 4
         let splits = try SyntheticSplitPlan.make(config: c)
-        XCTAssertEqual(splits.map(\.name), ["train", "val", "test"])
-        XCTAssertEqual(splits.map(\.questions.count), [40, 13, 7])
+        XCTAssertEqual(splits.map(\.name), ["train", "val", "test", "dev"])
+        XCTAssertEqual(splits.map(\.questions.count), [40, 13, 7, 5])
         let all = splits.flatMap(\.questions)
-        XCTAssertEqual(all.map(\.questionId), Array(1...60))
+        XCTAssertEqual(all.map(\.questionId), Array(1...65))
         for split in splits {
             for doc in split.documents { XCTAssertTrue((1...4).contains(doc.questions.count)) }
             for q in split.questions {
                 XCTAssertEqual(q.dataSplit, split.name)
-                XCTAssertEqual(q.answers == nil, split.name == "test")
-                XCTAssertEqual(q.answerPageIndex == nil, split.name == "test")
+                XCTAssertNotNil(q.answers)  // the writer leaves test answers out of test.json
+                XCTAssertNotNil(q.answerPageIndex)
                 XCTAssertEqual(q.pageIds.first, q.docId + "_p0")
             }
         }

@@ -40,8 +40,8 @@ final class ExperimentPlanTests: XCTestCase {
         // One encoder per seed, and it is the end-to-end cell of that seed (not a probe cell).
         let encoders = p.steps.filter { $0.kind == .encoder }
         XCTAssertEqual(encoders.map { $0.runDirectory!.path }, [1, 2].map { work.appendingPathComponent("runs/p/e2e/seed-\($0)").path })
-        // Caches: (encoder, prompt, split) = 2 encoders × 1 prompt × {train, val}.
-        XCTAssertEqual(p.steps.filter { $0.kind == .cache }.count, 4)
+        // Caches: (encoder, prompt, split) = 2 encoders × 1 prompt × {train, dev (selection), test, val (scored)}.
+        XCTAssertEqual(p.steps.filter { $0.kind == .cache }.count, 8)
         let lastEncoder = kinds.lastIndex(of: .encoder)!, firstCache = kinds.firstIndex(of: .cache)!, lastCache = kinds.lastIndex(of: .cache)!
         let firstTrain = kinds.firstIndex(of: .train)!
         XCTAssertLessThan(lastEncoder, firstCache)
@@ -65,8 +65,8 @@ final class ExperimentPlanTests: XCTestCase {
         for seed in [1, 2] {
             let trainings = p.steps.filter { $0.kind == .train && $0.encoderRun != nil && $0.seed == seed }
             let caches = p.steps.filter { $0.kind == .cache && $0.encoderRun?.lastPathComponent == "seed-\(seed)" }
-            XCTAssertEqual(caches.map(\.builtBy), [trainings[0].title, trainings[0].title])
-            XCTAssertEqual(caches.map(\.estimatedSeconds), [0, 0])
+            XCTAssertEqual(caches.map(\.builtBy), Array(repeating: trainings[0].title, count: 4))
+            XCTAssertEqual(caches.map(\.estimatedSeconds), [0, 0, 0, 0])
             XCTAssertGreaterThan(trainings[0].estimatedSeconds, trainings[1].estimatedSeconds)
         }
     }
@@ -89,9 +89,12 @@ final class ExperimentPlanTests: XCTestCase {
         let fm = FileManager.default
         // e2e seed 1 finished and evaluated; pooling=max,probe=false seed 1 killed mid-training.
         let e2e = root.appendingPathComponent("e2e/seed-1")
-        try fm.createDirectory(at: e2e.appendingPathComponent("eval/val"), withIntermediateDirectories: true)
+        try fm.createDirectory(at: e2e, withIntermediateDirectories: true)
         try "{}".write(to: e2e.appendingPathComponent("complete.json"), atomically: true, encoding: .utf8)
-        try "{}".write(to: e2e.appendingPathComponent("eval/val/metrics.json"), atomically: true, encoding: .utf8)
+        for split in ["test", "val"] {  // an evaluation is done when its submission (written last) is there
+            try fm.createDirectory(at: e2e.appendingPathComponent("eval/\(split)"), withIntermediateDirectories: true)
+            try "[]".write(to: e2e.appendingPathComponent("eval/\(split)/submission.json"), atomically: true, encoding: .utf8)
+        }
         let killed = root.appendingPathComponent("pooling=max,probe=false/seed-1")
         try fm.createDirectory(at: killed.appendingPathComponent("checkpoints"), withIntermediateDirectories: true)
         try "x".write(to: killed.appendingPathComponent("checkpoints/latest.safetensors"), atomically: true, encoding: .utf8)

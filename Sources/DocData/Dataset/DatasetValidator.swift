@@ -79,9 +79,9 @@ public struct DatasetValidator: Sendable {
                                 problems: problems)
     }
 
-    /// Splits whose question file exists, release splits first.
+    /// Splits whose question file exists, release splits first, then `mpvqa synth`'s dev split.
     private func presentSplits() -> [String] {
-        let candidates = MPDocVQADataset.distinct(Self.releaseSplits + layout.questionFiles.keys.sorted())
+        let candidates = MPDocVQADataset.distinct(Self.releaseSplits + ["dev"] + layout.questionFiles.keys.sorted())
         return candidates.filter { FileManager.default.fileExists(atPath: layout.url(layout.questionFile($0)).path) }
     }
 

@@ -1,4 +1,5 @@
 import Foundation
+import RunSupport
 
 /// One split of a dataset in the MP-DocVQA release format (README "Data"): its questions, and
 /// per-page OCR words and images read from disk on demand.
@@ -22,10 +23,34 @@ public struct MPDocVQADataset: Sendable {
 
     /// Loads the question file of `split`; throws its first problem (`mpvqa data validate`
     /// lists them all). The test split must come without answers, the others with.
+    ///
+    /// With `layout.carvedDevQuestions` > 0 and no dev question file, `dev` is carved from
+    /// train and `train` is what remains (`DevSplitCarving`).
     public init(layout: DatasetLayout, split: String) throws(DataError) {
+        if layout.carvesDev && (split == "dev" || split == "train") {
+            let file = QuestionFile.load(layout: layout, split: "train")
+            if let problem = DataError.first(of: file.problems) { throw problem }
+            let carved = DevSplitCarving.carve(file.questions, devQuestions: layout.carvedDevQuestions)
+            self.init(layout: layout, split: split, questions: split == "dev" ? carved.dev : carved.train)
+            return
+        }
         let file = QuestionFile.load(layout: layout, split: split)
         if let problem = DataError.first(of: file.problems) { throw problem }
         self.init(layout: layout, split: split, questions: file.questions)
+    }
+
+    /// The answered questions of `split` from its gold file (`test_gold.json` beside an
+    /// answerless `test.json`, as `mpvqa synth` writes it), or nil when there is none.
+    public static func gold(layout: DatasetLayout, split: String) throws(DataError) -> MPDocVQADataset? {
+        guard let gold = layout.existingGoldFile(split) else { return nil }
+        let file: QuestionFile
+        do {
+            file = QuestionFile.parse(try Data(contentsOf: layout.url(gold)), file: gold, expectsAnswers: true)
+        } catch {
+            throw DataError(file: gold, "cannot read the gold file: \(FileSystemError.reason(of: error) ?? error.localizedDescription)")
+        }
+        if let problem = DataError.first(of: file.problems) { throw problem }
+        return MPDocVQADataset(layout: layout, split: split, questions: file.questions)
     }
 
     /// A split whose questions are already loaded (e.g. a subset of another split).

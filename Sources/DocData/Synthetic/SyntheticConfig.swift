@@ -20,6 +20,9 @@ public struct SyntheticConfig: Sendable, Equatable, Codable {
     public var trainQuestions = 2000
     public var valQuestions = 300
     public var testQuestions = 300
+    /// The dev split: what training validates on and selects `best` by, so that neither val
+    /// nor test influences a run (README "Data").
+    public var devQuestions = 300
     /// Master seed; every document and page derives its own seed from it.
     public var seed: UInt64 = 0
     /// Page-count range of a document (within 1…20); the MP-DocVQA-like distribution
@@ -56,19 +59,21 @@ public struct SyntheticConfig: Sendable, Equatable, Codable {
         case "train": return trainQuestions
         case "val": return valQuestions
         case "test": return testQuestions
+        case "dev": return devQuestions
         default: return 0
         }
     }
 
-    /// The split names in writing order.
-    public static let splits = ["train", "val", "test"]
+    /// The split names in writing order (dev last, so adding it left the other splits'
+    /// documents and question ids as they were).
+    public static let splits = ["train", "val", "test", "dev"]
 
     /// Throws a `DataError` (file "synth config", field = knob) for a value out of range.
     public func validate() throws {
         func fail(_ field: String, _ message: String) -> DataError {
             DataError(file: "synth config", field: field, message)
         }
-        for (name, n) in [("train", trainQuestions), ("val", valQuestions), ("test", testQuestions)] where n < 0 {
+        for (name, n) in [("train", trainQuestions), ("val", valQuestions), ("test", testQuestions), ("dev", devQuestions)] where n < 0 {
             throw fail(name, "question count must be ≥ 0, got \(n)")
         }
         guard (1...20).contains(minPages) else { throw fail("min_pages", "must be in 1…20, got \(minPages)") }

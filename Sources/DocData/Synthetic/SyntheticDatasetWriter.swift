@@ -14,8 +14,10 @@ public struct SyntheticDatasetSummary: Sendable, Equatable {
 }
 
 /// Writes a synthetic dataset in the MP-DocVQA release layout (README "Data"):
-/// `train.json`, `val.json`, `test.json`, `images/<page_id>.jpg|png`, `ocr/<page_id>.json`
-/// (Textract form), plus `synth_config.json` recording the knobs. Pages are rendered and
+/// `train.json`, `val.json`, `test.json` (without answers, as released), `dev.json`,
+/// `images/<page_id>.jpg|png`, `ocr/<page_id>.json` (Textract form), plus `test_gold.json`
+/// (the test questions with their answers, which `mpvqa eval --split test` scores against)
+/// and `synth_config.json` recording the knobs. Pages are rendered and
 /// written in parallel; every file is written atomically; the same config writes the same bytes.
 ///
 /// ```swift
@@ -63,8 +65,13 @@ public struct SyntheticDatasetWriter: Sendable {
         if let error = failures.error { throw error }
 
         for split in splits {
-            try AtomicFile.write(Data(QuestionFileJSON.encode(split.questions, split: split.name)),
+            let released = split.name == "test" ? split.questions.map(\.withoutAnswers) : split.questions
+            try AtomicFile.write(Data(QuestionFileJSON.encode(released, split: split.name)),
                                  to: files.url(files.questionFile(split.name)))
+            if split.name == "test" {
+                try AtomicFile.write(Data(QuestionFileJSON.encode(split.questions, split: split.name)),
+                                     to: files.url(DatasetLayout.goldFile(of: files.questionFile(split.name))))
+            }
         }
         try AtomicFile.write(Data(Self.configJSON(config)), to: root.appendingPathComponent("synth_config.json"))
         progress?.finish()
@@ -99,6 +106,7 @@ public struct SyntheticDatasetWriter: Sendable {
         json.key("train"); json.int(c.trainQuestions); json.raw(", ")
         json.key("val"); json.int(c.valQuestions); json.raw(", ")
         json.key("test"); json.int(c.testQuestions); json.raw(", ")
+        json.key("dev"); json.int(c.devQuestions); json.raw(", ")
         json.key("min_pages"); json.int(c.minPages); json.raw(", ")
         json.key("max_pages"); json.int(c.maxPages); json.raw(", ")
         json.key("min_questions_per_document"); json.int(c.minQuestionsPerDocument); json.raw(", ")

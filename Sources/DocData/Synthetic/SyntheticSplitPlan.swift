@@ -13,9 +13,10 @@ public struct SyntheticSplit: Sendable {
 /// from the master seed (split by split, document by document), generated in parallel.
 /// Question ids run 1, 2, … across train, val and test; doc ids are `tr00000`, `va00000`, `te00000`, ….
 public enum SyntheticSplitPlan {
-    public static let docIdPrefix = ["train": "tr", "val": "va", "test": "te"]
+    public static let docIdPrefix = ["train": "tr", "val": "va", "test": "te", "dev": "dv"]
 
-    /// The splits of `config` (train, val, test; empty ones included).
+    /// The splits of `config` (train, val, test, dev; empty ones included). Test questions
+    /// carry their answers here; the writer leaves them out of `test.json`.
     ///
     /// ```swift
     /// let splits = try SyntheticSplitPlan.make(config: config)
@@ -44,7 +45,7 @@ public enum SyntheticSplitPlan {
             }
             var questions: [Question] = []
             for doc in documents {
-                questions += doc.questionRecords(firstQuestionId: nextQuestionId, split: name, includeAnswers: name != "test")
+                questions += doc.questionRecords(firstQuestionId: nextQuestionId, split: name, includeAnswers: true)
                 nextQuestionId += doc.questions.count
             }
             splits.append(SyntheticSplit(name: name, documents: documents, questions: questions))

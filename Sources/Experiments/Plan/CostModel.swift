@@ -87,7 +87,7 @@ public enum CostModel {
         let seconds = stepSeconds(c, steps: trainedSteps, cached: cached)
         // Validations every eval_every steps, and one more where the time limit stops the run.
         let validations = (trainedSteps / Double(max(1, c.train.evalEvery))).rounded(.down) + (trainedSteps < steps ? 1 : 0)
-        let evalQuestions = Double(c.train.evalQuestions > 0 ? c.train.evalQuestions : c.dataset.synthetic.val)
+        let evalQuestions = Double(c.train.evalQuestions > 0 ? min(c.train.evalQuestions, c.dataset.synthetic.dev) : c.dataset.synthetic.dev)
         return seconds + max(1, validations) * evaluationSeconds(c, questions: evalQuestions, cached: cached)
     }
 
@@ -105,7 +105,7 @@ public enum CostModel {
 
     /// Generating the synthetic set (≈ 16 ms per question: ≈ 2.3 new PNG pages each, documents are shared).
     public static func datasetSeconds(_ c: RunSettings) -> Double {
-        Double(c.dataset.synthetic.train + c.dataset.synthetic.val + c.dataset.synthetic.test) * 0.016
+        Double(c.dataset.synthetic.train + c.dataset.synthetic.val + c.dataset.synthetic.test + c.dataset.synthetic.dev) * 0.016
     }
 
     /// Training the tokenizer: reading the train split's OCR dominates.

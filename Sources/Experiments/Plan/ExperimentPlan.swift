@@ -108,10 +108,12 @@ public struct ExperimentPlan: Sendable {
         for cell in cells where cell.cached {
             let encoder = encoderOf[ExperimentPlan.encoderFingerprint(cell.config)]!
             let template = cell.config.encoder.prompt
-            for split in ["train", "val"] {
+            // Training reads train and dev; evaluation builds the val and test caches it answers from.
+            for split in ["train", "dev"] + ExperimentPlan.scoredSplits {
                 let key = "\(encoder.dir.path)|\(template)|\(split)"
                 guard seenCaches.insert(key).inserted else { continue }
-                let questions = Double(split == "train" ? cell.config.dataset.synthetic.train : cell.config.dataset.synthetic.val)
+                let synthetic = cell.config.dataset.synthetic
+                let questions = Double(["train": synthetic.train, "dev": synthetic.dev, "val": synthetic.val, "test": synthetic.test][split] ?? 0)
                 steps.append(PlanStep(kind: .cache, title: "feature cache \(ExperimentPlan.relative(encoder.dir, to: root)) \"\(template)\" \(split)",
                                       status: .build, settings: cell.config,
                                       encoderPasses: questions * CostModel.meanPages(cell.config),
@@ -140,9 +142,10 @@ public struct ExperimentPlan: Sendable {
                 }
                 steps.append(step)
             }
-            let done = fm.fileExists(atPath: RunDirectory(cell.dir).evaluation("val").appendingPathComponent("metrics.json").path)
-            let questions = Double(cell.config.dataset.synthetic.val)
-            steps.append(PlanStep(kind: .eval, title: "evaluate \(cell.variant.name) seed \(cell.seed) on val", status: done ? .reuse : .build,
+            let done = ExperimentPlan.scoredSplits.allSatisfy { ExperimentPlan.evaluationIsDone(cell.dir, split: $0) }
+            let questions = Double(cell.config.dataset.synthetic.val + cell.config.dataset.synthetic.test)
+            steps.append(PlanStep(kind: .eval, title: "evaluate \(cell.variant.name) seed \(cell.seed) on \(ExperimentPlan.scoredSplits.joined(separator: " and "))",
+                                  status: done ? .reuse : .build,
                                   cell: cell.variant.name, seed: cell.seed, runDirectory: cell.dir, settings: cell.config,
                                   // A cached cell answers from the val cache: no page is encoded.
                                   encoderPasses: cell.cached ? 0 : questions * CostModel.meanPages(cell.config) * CostModel.passesPerQuestion(cell.config),
@@ -182,6 +185,16 @@ public struct ExperimentPlan: Sendable {
             throw ConfigError(source: dir.path, key: "manifest",
                               "this cell finished with a different configuration (\(differences.joined(separator: "; "))); remove the run directory to retrain it")
         }
+    }
+
+    /// The splits every cell is scored on once it has trained, test first (the report leads
+    /// with it); training selects on dev and never sees them.
+    public static let scoredSplits = ["test", "val"]
+
+    /// True when `split`'s evaluation of the run in `dir` finished (`submission.json` is
+    /// written last, also on a test split without gold answers).
+    public static func evaluationIsDone(_ dir: URL, split: String) -> Bool {
+        FileManager.default.fileExists(atPath: RunDirectory(dir).evaluation(split).appendingPathComponent("submission.json").path)
     }
 
     /// The completion marker a finished training leaves in its run directory.

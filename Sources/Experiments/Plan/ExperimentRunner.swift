@@ -5,7 +5,7 @@ import Training
 /// Executes an `ExperimentPlan` step by step through the library (Trainer, RunEvaluation),
 /// skipping what is complete and saying so, then aggregates the results and writes the report.
 /// A killed run resumes: finished trainings leave `complete.json`, unfinished ones continue
-/// from their latest checkpoint, finished evaluations leave `eval/val/metrics.json`.
+/// from their latest checkpoint, finished evaluations leave `eval/<split>/submission.json` (written last).
 ///
 /// ```swift
 /// let runner = ExperimentRunner(plan: plan, reportDirectory: URL(fileURLWithPath: "notebooks-md"))
@@ -113,7 +113,7 @@ public struct ExperimentRunner {
             if resume { log("resuming \(dir.path) from its latest checkpoint") }
             let trainer = try Trainer(settings: settings, run: run, dataDirectory: data, resume: resume)
             let state = try trainer.run()
-            let marker: [String: Any] = ["steps": state.step, "minutes": state.elapsedSeconds / 60, "best_val_anls": state.bestScore,
+            let marker: [String: Any] = ["steps": state.step, "minutes": state.elapsedSeconds / 60, "best_dev_anls": state.bestScore,
                                          "best_step": state.bestStep, "mode": settings.train.mode.rawValue, "encoder_run": step.encoderRun?.path ?? "",
                                          "config": step.settings.config.yaml]
             try AtomicFile.write(try JSONSerialization.data(withJSONObject: marker, options: [.prettyPrinted, .sortedKeys]),
@@ -122,9 +122,11 @@ public struct ExperimentRunner {
             guard let dir = step.runDirectory else { return }
             try ExperimentDirectory.holdCell(dir, label: step.title, log: log)
             defer { RunDirectoryLock.release(dir) }
-            let summary = try RunEvaluation(run: RunDirectory(dir), split: "val", beams: step.settings.eval.beams, dataDirectory: data).evaluate()
-            if let m = summary.report?.overall {
-                log(String(format: "%@ seed %d: val ANLS %.4f accuracy %.4f page acc %.4f", step.cell ?? "?", step.seed ?? 0, m.anls, m.accuracy, m.pageAccuracy))
+            for split in ExperimentPlan.scoredSplits where !ExperimentPlan.evaluationIsDone(dir, split: split) {
+                let summary = try RunEvaluation(run: RunDirectory(dir), split: split, beams: step.settings.eval.beams, dataDirectory: data).evaluate()
+                if let m = summary.report?.overall {
+                    log(String(format: "%@ seed %d: %@ ANLS %.4f accuracy %.4f page acc %.4f", step.cell ?? "?", step.seed ?? 0, split, m.anls, m.accuracy, m.pageAccuracy))
+                }
             }
         }
     }

@@ -76,6 +76,11 @@ public struct HiVT5Configuration: Sendable, Codable, Equatable {
     /// `pointer` summarizer slots also carry how likely the answer ends at their token
     /// (`encoder.pointer_end_feature`, `PointerSummarizer`).
     public var pointerEndFeature: Bool = false
+    /// True when summary slot k holds the k-th answer token in order: the `pointer`
+    /// summarizer always, every summarizer with the copy path (its slots carry the span head's
+    /// source tokens, README "Generated answers: the copy path"). The memory then gets
+    /// slot-index embeddings and the decoder absolute positions, so decoding step t can find slot t.
+    public var slotsFollowAnswer: Bool { summarizer == .pointer || copy }
     /// Values per visual patch: patch side² · channels.
     public var patchPixels: Int
     /// Largest patch-grid side (rows and columns) that has a position embedding.
@@ -89,6 +94,16 @@ public struct HiVT5Configuration: Sendable, Codable, Equatable {
     public var eosTokenId: Int32
     /// First decoder input (T5 uses the padding id).
     public var decoderStartTokenId: Int32
+    /// Per-head attention width (T5's `d_kv`); nil: `modelDim / heads`. Imported T5 shapes
+    /// may have `heads · headDim ≠ modelDim` (README "Hugging Face T5 import and export").
+    /// Optional, like the two fields below, so configurations encoded before they existed
+    /// decode and re-encode unchanged.
+    public var headDim: Int? = nil
+    /// ε of every RMS norm (T5's `layer_norm_epsilon`); nil: 1e-6.
+    public var normEpsilon: Double? = nil
+    /// True: the answer decoder has its own output projection `[V, d]` (T5 v1.1 / Flan's
+    /// `lm_head`), applied without the d^-½ factor; nil or false: tied to the token embedding.
+    public var untiedOutput: Bool? = nil
 
     /// A configuration with the reference sizes (README "Performance") as defaults.
     public init(vocabSize: Int, modelDim: Int = 256, heads: Int = 4, encoderLayers: Int = 4, decoderLayers: Int = 2,
@@ -130,7 +145,13 @@ public struct HiVT5Configuration: Sendable, Codable, Equatable {
         }
         try require(vocabSize > 0, "vocabSize", "must be positive, got \(vocabSize)")
         try require(modelDim > 0, "modelDim", "must be positive, got \(modelDim)")
-        try require(heads > 0 && modelDim % heads == 0, "heads", "must divide modelDim \(modelDim), got \(heads)")
+        if let headDim {
+            try require(heads > 0, "heads", "must be positive, got \(heads)")
+            try require(headDim > 0, "headDim", "must be positive, got \(headDim)")
+        } else {
+            try require(heads > 0 && modelDim % heads == 0, "heads", "must divide modelDim \(modelDim), got \(heads)")
+        }
+        if let normEpsilon { try require(normEpsilon > 0, "normEpsilon", "must be positive, got \(normEpsilon)") }
         try require(encoderLayers > 0, "encoderLayers", "must be positive, got \(encoderLayers)")
         try require(decoderLayers > 0, "decoderLayers", "must be positive, got \(decoderLayers)")
         try require(ffnDim > 0, "ffnDim", "must be positive, got \(ffnDim)")
@@ -152,15 +173,15 @@ public struct HiVT5Configuration: Sendable, Codable, Equatable {
 
     /// The page encoder's transformer settings.
     public var encoderTransformer: TransformerConfiguration {
-        TransformerConfiguration(modelDim: modelDim, heads: heads, feedForwardDim: ffnDim, layers: encoderLayers,
+        TransformerConfiguration(modelDim: modelDim, heads: heads, headDim: headDim, feedForwardDim: ffnDim, layers: encoderLayers,
                                  activation: activation, relativeBuckets: relativeBuckets,
-                                 relativeMaxDistance: relativeMaxDistance, dropout: dropout)
+                                 relativeMaxDistance: relativeMaxDistance, dropout: dropout, normEpsilon: normEpsilon ?? 1e-6)
     }
 
     /// The answer decoder's transformer settings.
     public var decoderTransformer: TransformerConfiguration {
-        TransformerConfiguration(modelDim: modelDim, heads: heads, feedForwardDim: ffnDim, layers: decoderLayers,
+        TransformerConfiguration(modelDim: modelDim, heads: heads, headDim: headDim, feedForwardDim: ffnDim, layers: decoderLayers,
                                  activation: activation, relativeBuckets: relativeBuckets,
-                                 relativeMaxDistance: relativeMaxDistance, dropout: dropout)
+                                 relativeMaxDistance: relativeMaxDistance, dropout: dropout, normEpsilon: normEpsilon ?? 1e-6)
     }
 }

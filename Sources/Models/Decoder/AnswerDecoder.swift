@@ -6,6 +6,7 @@ import TensorCore
 /// projection tied to the token embedding.
 ///
 /// Output projection: `logits = h · Eᵀ · d^-½` with E the shared `[V, d]` token embedding,
+/// or, with `untiedOutput` (T5 v1.1 / Flan), `logits = h · Wᵀ` with its own `W: [V, d]`;
 /// as in the original T5. Tying was chosen because answers are mostly copied from OCR
 /// tokens the encoder embeds with the same table, so a token's input and output vectors
 /// agree from the first step; it also saves V·d parameters. The d^-½ factor keeps the
@@ -21,24 +22,29 @@ import TensorCore
 ///
 /// Shapes: `decoderInput: [B, T]`, memory `[B, M, d]` → logits `[B, T, V]`, hidden `[B, T, d]`.
 /// The token embedding is owned by `HiVT5`; parameter names: `stack.*`, `positionEmbedding.weight`
-/// (`pointer` summarizer only), `copy.*` (copy switch only).
+/// (`pointer` summarizer only), `copy.*` (copy switch only), `outputProjection.weight` (untied only).
 public final class AnswerDecoder: Module, Sendable {
     public let tokenEmbedding: Embedding
     public let stack: DecoderStack
-    /// `[positions, d]` absolute positions (`pointer` summarizer), nil otherwise.
+    /// `[positions, d]` absolute positions (when slots follow the answer), nil otherwise.
     public let positionEmbedding: Embedding?
     /// The copy path, nil when the copy switch is off.
     public let copyHead: CopyHead?
-    /// d^-½.
+    /// d^-½ when tied, 1 with an own output projection.
     public let outputScale: Double
+    /// `[V, d]`, the untied output projection (`untiedOutput`), nil when tied.
+    public let outputProjection: Linear?
 
     public init(_ config: HiVT5Configuration, tokenEmbedding: Embedding, dtype: DType = .float32, rng: inout SeededRNG) {
         self.tokenEmbedding = tokenEmbedding
         stack = DecoderStack(config.decoderTransformer, dtype: dtype, rng: &rng)
-        positionEmbedding = config.summarizer == .pointer
+        positionEmbedding = config.slotsFollowAnswer
             ? Embedding(count: Self.positions(config), dimension: config.modelDim, std: 0.5, dtype: dtype, rng: &rng) : nil
-        outputScale = 1 / Double(config.modelDim).squareRoot()
         copyHead = config.copy ? CopyHead(modelDim: config.modelDim, dtype: dtype, rng: &rng) : nil
+        // Drawn last, so a tied model draws exactly what it drew before this option existed.
+        let untied = config.untiedOutput ?? false
+        outputProjection = untied ? Linear(config.modelDim, config.vocabSize, std: 1, dtype: dtype, rng: &rng) : nil
+        outputScale = untied ? 1 : 1 / Double(config.modelDim).squareRoot()
     }
 
     /// Rows of the position table: one per summary slot, plus room for the end token; later
@@ -55,7 +61,8 @@ public final class AnswerDecoder: Module, Sendable {
 
     /// Hidden states `[..., d]` → logits `[..., V]`.
     public func logits(_ hidden: Tensor) -> Tensor {
-        hidden.matmul(tokenEmbedding.weight, transposeB: true).scaled(by: outputScale)
+        if let outputProjection { return outputProjection(hidden) }
+        return hidden.matmul(tokenEmbedding.weight, transposeB: true).scaled(by: outputScale)
     }
 
     /// Teacher-forced decoding of whole targets: `decoderInput: [B, T]` → logits `[B, T, V]`,
@@ -130,5 +137,6 @@ public final class AnswerDecoder: Module, Sendable {
     public var namedParameters: [NamedParameter] {
         stack.namedParameters(prefix: "stack") + (positionEmbedding?.namedParameters(prefix: "positionEmbedding") ?? [])
             + (copyHead?.namedParameters(prefix: "copy") ?? [])
+            + (outputProjection?.namedParameters(prefix: "outputProjection") ?? [])
     }
 }

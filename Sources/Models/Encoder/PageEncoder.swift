@@ -26,6 +26,9 @@ public final class PageEncoder: Module, Sendable {
     public let encoder: EncoderStack
     public let querySummarizer: QuerySummarizer?
     public let pointerSummarizer: PointerSummarizer?
+    /// The span head whose start logits give every summarizer's slots their source tokens
+    /// with the copy path (nil without it; the `pointer` summarizer reads it itself).
+    let slotSourceHead: SpanHead?
     /// `[2, d]`: added to OCR tokens that do / do not occur in the question (exact-match switch).
     public let questionMatchEmbedding: Embedding?
     public let summaryTokens: Int
@@ -46,6 +49,7 @@ public final class PageEncoder: Module, Sendable {
         pointerSummarizer = config.summarizer == .pointer
             ? PointerSummarizer(spanHead: spanHead, endFeature: config.pointerEndFeature, modelDim: config.modelDim, dtype: dtype, rng: &rng)
             : nil
+        slotSourceHead = config.copy && config.summarizer != .pointer ? spanHead : nil
         questionMatchEmbedding = config.questionMatch
             ? Embedding(count: 2, dimension: config.modelDim, std: 0.5, dtype: dtype, rng: &rng) : nil
         summaryTokens = config.summaryTokens
@@ -104,6 +108,15 @@ public final class PageEncoder: Module, Sendable {
             } else {
                 summaries = slots
             }
+        }
+        if let slotSourceHead {
+            // page_tokens / queries: slot k's source token is the k-th token from the span
+            // head's most likely start, as the pointer summarizer's; the summaries themselves
+            // stay the summarizer's own (no span readout is added to them).
+            let mask = Tensor(input.ocrPositions.map { $0 ? Float(0) : -1e9 }, shape: [rows, length]).converted(to: tokenStates.dtype)
+            let start = slotSourceHead(tokenStates.detached()).start + mask
+            slotTokens = PointerSummarizer.slotTokens(startLogits: start, candidate: input.ocrPositions, tokens: input.tokens,
+                                                      slots: summaryTokens)
         }
         return PageEncoding(summaries: summaries, tokenStates: tokenStates, slotTokens: slotTokens)
     }

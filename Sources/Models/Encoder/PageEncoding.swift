@@ -5,9 +5,9 @@ import TensorCore
 /// Shapes: `summaries: [R, K, d]` (S(q, p) of every row), `tokenStates: [R, L, d]` (the
 /// encoder outputs at the L text positions; patch positions are dropped), `slotTokens: [R, K]`
 /// (the input token each summary slot reads, −1 = none: the copy path's per-slot data, cached
-/// beside the summaries). Only the `pointer` summarizer gives slots a source token: slot k reads
-/// the OCR token k positions after the span head's most likely start (when that position is an
-/// OCR token of the row).
+/// beside the summaries). The `pointer` summarizer, and every summarizer with the copy path,
+/// gives slots a source token: slot k reads the OCR token k positions after the span head's
+/// most likely start (when that position is an OCR token of the row).
 public struct PageEncoding: Sendable {
     /// `[R, K, d]`.
     public let summaries: Tensor

@@ -42,7 +42,7 @@ public final class HiVT5: Module, Sendable {
         spanHead = SpanHead(modelDim: config.modelDim, dtype: dtype, rng: &rng)
         pageEncoder = PageEncoder(config, tokenEmbedding: tokenEmbedding, spanHead: spanHead, dtype: dtype, rng: &rng)
         pageMemory = PageMemoryBuilder(maxPages: config.maxPages, dimension: config.modelDim,
-                                       slots: config.summarizer == .pointer ? config.summaryTokens : nil, dtype: dtype, rng: &rng)
+                                       slots: config.slotsFollowAnswer ? config.summaryTokens : nil, dtype: dtype, rng: &rng)
         decoder = AnswerDecoder(config, tokenEmbedding: tokenEmbedding, dtype: dtype, rng: &rng)
         pageHead = PageHead(modelDim: config.modelDim, hiddenDim: config.pageHeadHidden, pooling: config.pooling,
                             dtype: dtype, rng: &rng)

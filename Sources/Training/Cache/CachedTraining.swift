@@ -23,14 +23,18 @@ import RunSupport
 /// Settings it cannot honour are refused when the config is decoded (`RunSettings`).
 public final class CachedTraining {
     public let train: CachedFeatures
-    public let val: CachedFeatures
+    /// The dev split's features: validation and the choice of `best` (never val or test).
+    public let dev: CachedFeatures
     /// The parameters the optimizer updates.
     public let trainable: [NamedParameter]
     /// True when the shared token embedding is frozen (`train.encoder_run`).
     public let frozenEmbedding: Bool
 
+    /// Where decoder, page memory and page head started, for `run.json`.
+    public let initialisation: [GroupSource]
+
     /// Caches read, for `run.json`.
-    public var records: [CacheRecord] { train.records + val.records }
+    public var records: [CacheRecord] { train.records + dev.records }
 
     /// The encoder run's directory, or nil with external features.
     public static func encoderRun(_ settings: RunSettings) -> RunDirectory? {
@@ -53,10 +57,11 @@ public final class CachedTraining {
         return try BPETokenizer(contentsOf: run.tokenizer)
     }
 
-    /// Loads the encoder run's weights into `model` (the encoder groups must fit; decoder,
-    /// page memory and page head load when their shapes fit — continuing stage 1 — and stay
-    /// freshly initialised otherwise), builds or reuses the train and val caches, and picks
-    /// the trainable parameters.
+    /// Loads the encoder run's weights into `model` (the frozen encoder, and each trainable
+    /// group whose `train.init.*` is `continue`; the settings were checked against the encoder
+    /// run's when they were decoded, `EncoderRunAgreement`), builds or reuses the train and dev
+    /// caches, and picks the trainable parameters (`untrained` groups are frozen at their
+    /// fresh values).
     public init(settings: RunSettings, model: HiVT5, tokenizer: BPETokenizer, layout: DatasetLayout, train trainSet: QuestionSet,
                 validation: [BatchItem], log: RunLog) throws {
         let say: @Sendable (String) -> Void = { log($0) }
@@ -69,16 +74,28 @@ public final class CachedTraining {
             try model.tokenEmbedding.loadParameters(from: file, prefix: "model.tokenEmbedding", allowUnused: true)
             try model.pageEncoder.loadParameters(from: file, prefix: "model.pageEncoder", allowUnused: true)
             try model.spanHead.loadParameters(from: file, prefix: "model.spanHead", allowUnused: true)
-            var continued: [String] = [], fresh: [String] = []
-            for (name, module) in [("pageMemory", model.pageMemory as any Module), ("decoder", model.decoder), ("pageHead", model.pageHead)] {
-                if (try? module.loadParameters(from: file, prefix: "model.\(name)", allowUnused: true)) != nil { continued.append(name) } else { fresh.append(name) }
+            let step = TrainingCheckpoint.state(of: file).step
+            var sources: [GroupSource] = []
+            for group in TrainableGroup.allCases {
+                let choice = group.initialisation(settings.train.initialisation)
+                if choice == .continued {
+                    do {
+                        try Self.module(group, of: model).loadParameters(from: file, prefix: "model.\(group.parameterPrefix)", allowUnused: false)
+                    } catch {
+                        throw ConfigError(source: checkpoint.path, key: group.key, "continue: the encoder run's \(group.rawValue) does not load (\(error)); expected fresh")
+                    }
+                    sources.append(GroupSource(group: group, initialisation: choice, file: checkpoint.path, step: step, seed: nil))
+                } else {
+                    sources.append(GroupSource(group: group, initialisation: choice, file: nil, step: nil, seed: Int(settings.train.seed)))
+                }
             }
-            log("cached mode: frozen encoder and token embedding from \(checkpoint.path); continued from it: \(continued.joined(separator: ", "))"
-                + (fresh.isEmpty ? "" : "; freshly initialised (shapes differ): \(fresh.joined(separator: ", "))"))
+            initialisation = sources
+            log("cached mode: frozen encoder and token embedding from \(checkpoint.path) (step \(step)); "
+                + sources.map(\.description).joined(separator: "; "))
             let visual = settings.visualPatches  // the encoder reads patches when they are on
-            let valSet = try QuestionSet.load(layout: layout, split: "val", visual: visual, threads: ProcessInfo.processInfo.activeProcessorCount)
+            let devSet = try QuestionSet.load(layout: layout, split: "dev", visual: visual, threads: ProcessInfo.processInfo.activeProcessorCount)
             train = try SplitCaches.open(model: model, settings: settings, tokenizer: tokenizer, layout: layout, set: trainSet, log: say)
-            val = try SplitCaches.open(model: model, settings: settings, tokenizer: tokenizer, layout: layout, set: valSet,
+            dev = try SplitCaches.open(model: model, settings: settings, tokenizer: tokenizer, layout: layout, set: devSet,
                                        checkItems: validation, log: say)
             frozenEmbedding = true
         } else {
@@ -86,15 +103,22 @@ public final class CachedTraining {
                                                       tokenizerHash: EncoderCacheKey.tokenizerHash(tokenizer))
             train = try CachedFeatures(answer: URL(fileURLWithPath: settings.train.features.train), probe: nil,
                                        items: trainSet.items, expected: expected)
-            val = try CachedFeatures(answer: URL(fileURLWithPath: settings.train.features.val), probe: nil,
+            dev = try CachedFeatures(answer: URL(fileURLWithPath: settings.train.features.dev), probe: nil,
                                      items: validation, expected: expected)
-            try Self.requireSameEncoder(train.answer, val.answer)
-            log("cached mode: external features \(train.answer.url.path) and \(val.answer.url.path) (encoder_hash '\(train.answer.header.encoderHash)'); the token embedding trains with the decoder")
+            try Self.requireSameEncoder(train.answer, dev.answer)
+            // No encoder run to continue from: every group starts fresh (or untrained).
+            initialisation = TrainableGroup.allCases.map { group in
+                let choice = group.initialisation(settings.train.initialisation)
+                return GroupSource(group: group, initialisation: choice == .untrained ? .untrained : .fresh, file: nil, step: nil, seed: Int(settings.train.seed))
+            }
+            log("cached mode: external features \(train.answer.url.path) and \(dev.answer.url.path) (encoder_hash '\(train.answer.header.encoderHash)'); the token embedding trains with the decoder; "
+                + initialisation.map(\.description).joined(separator: "; "))
             frozenEmbedding = false
         }
         try CachedFeatureChecks.check(train, set: trainSet, tokenizer: tokenizer)
-        try CachedFeatureChecks.check(val, set: nil, tokenizer: tokenizer)
-        let frozen = frozenEmbedding ? EncoderCacheKey.encoderPrefixes : EncoderCacheKey.encoderPrefixes.filter { $0 != "tokenEmbedding." }
+        try CachedFeatureChecks.check(dev, set: nil, tokenizer: tokenizer)
+        let untrained = initialisation.filter { $0.initialisation == .untrained }.map { $0.group.parameterPrefix + "." }
+        let frozen = (frozenEmbedding ? EncoderCacheKey.encoderPrefixes : EncoderCacheKey.encoderPrefixes.filter { $0 != "tokenEmbedding." }) + untrained
         let isFrozen: (NamedParameter) -> Bool = { p in frozen.contains { p.name.hasPrefix($0) } }
         trainable = model.namedParameters.filter { !isFrozen($0) }
         // Frozen leaves are constants to autodiff: no gradient is computed for them (e.g. the
@@ -103,7 +127,16 @@ public final class CachedTraining {
         log("cached mode: training \(trainable.reduce(0) { $0 + $1.tensor.count }) of \(model.parameterCount) parameters (\(Set(trainable.map { String($0.name.prefix { $0 != "." }) }).sorted().joined(separator: ", "))) on full documents")
     }
 
-    /// External train and val files must come from one encoder, prompt, K and d.
+    /// The module of a trainable group.
+    static func module(_ group: TrainableGroup, of model: HiVT5) -> any Module {
+        switch group {
+        case .decoder: return model.decoder
+        case .pageMemory: return model.pageMemory
+        case .pageHead: return model.pageHead
+        }
+    }
+
+    /// External train and dev files must come from one encoder, prompt, K and d.
     static func requireSameEncoder(_ a: FeatureCacheReader, _ b: FeatureCacheReader) throws {
         let pairs: [(String, String, String)] = [
             ("encoder_hash", a.header.encoderHash, b.header.encoderHash),

@@ -6,7 +6,7 @@ import Models
 /// The cache key of a frozen MPVQA encoder's summaries of one split: SHA-256 over exactly
 /// what determines the rows (README "Feature cache (HDF5)"):
 /// - the encoder weights — `pageEncoder.*`, the shared `tokenEmbedding.*` (the encoder's
-///   input embedding) and `spanHead.*` (the pointer summarizer reads it);
+///   input embedding) and `spanHead.*` (the source tokens of the slots come from it);
 /// - every encoder-side switch: `model.*` sizes the encoder runs with, every `encoder.*` key;
 /// - the tokenizer (SHA-256 of its tokenizer.json) and the rendered prompt template;
 /// - K, d, storage dtype, and the split fingerprint (dataset directory name + SHA-256 of the
@@ -21,9 +21,11 @@ public enum EncoderCacheKey {
     /// Parameter-name prefixes whose values decide S(q, p).
     public static let encoderPrefixes = ["tokenEmbedding.", "pageEncoder.", "spanHead."]
 
-    /// Config keys besides `encoder.*` that change what the encoder computes.
+    /// Config keys besides `encoder.*` that change what the encoder computes (`decoder.copy`
+    /// gives every summarizer's slots source tokens, stored in the cache).
     static let modelKeys = ["model.d_model", "model.heads", "model.encoder_layers", "model.ffn", "model.activation",
-                            "model.relative_buckets", "model.relative_max_distance"]
+                            "model.relative_buckets", "model.relative_max_distance", "model.head_dim", "model.norm_eps",
+                            "model.vocab_size", "decoder.copy"]
 
     /// SHA-256 (hex) of the encoder-side weights of `model`.
     public static func encoderHash(_ model: HiVT5) -> String {

@@ -15,14 +15,27 @@ extension RunSettings {
         if hasRun && !features.isEmpty {
             fail("train.features.train", "empty when train.encoder_run is set (cached mode reads the encoder run's caches or external files, not both)")
         } else if !hasRun && features.isEmpty {
-            fail("train.encoder_run", "a run directory whose frozen encoder makes the caches when train.mode is cached (or set train.features.train and .val)")
-        } else if !hasRun && (features.train.isEmpty || features.val.isEmpty) {
-            fail(features.train.isEmpty ? "train.features.train" : "train.features.val", "a cache file: external features need both train and val")
+            fail("train.encoder_run", "a run directory whose frozen encoder makes the caches when train.mode is cached (or set train.features.train and .dev)")
+        } else if !hasRun && (features.train.isEmpty || features.dev.isEmpty) {
+            fail(features.train.isEmpty ? "train.features.train" : "train.features.dev", "a cache file: external features need both train and dev (dev: validation and the choice of best)")
         }
         if hasRun && !FileManager.default.fileExists(atPath: URL(fileURLWithPath: train.encoderRun).appendingPathComponent("tokenizer.json").path) {
             fail("train.encoder_run", "an mpvqa run directory (with tokenizer.json and checkpoints/), trained end to end")
+        } else if hasRun {
+            do {
+                if let encoder = try EncoderRunAgreement.encoderSettings(runDirectory: train.encoderRun) {
+                    problems += EncoderRunAgreement.problems(self, encoder: encoder, encoderRunName: train.encoderRun)
+                } else {
+                    fail("train.encoder_run", "an mpvqa run directory with its config.yaml")
+                }
+            } catch {
+                fail("train.encoder_run", "a run whose config.yaml reads back (\(error))")
+            }
         }
-        for (key, file) in [("train.features.train", features.train), ("train.features.val", features.val)]
+        // With external features there is no run to continue from: every group starts fresh
+        // (or untrained), and run.json records it so.
+        for (key, file) in [("train.features.train", features.train), ("train.features.dev", features.dev),
+                            ("train.features.val", features.val), ("train.features.test", features.test)]
         where !file.isEmpty && !FileManager.default.fileExists(atPath: file) {
             fail(key, "an existing feature-cache file")
         }

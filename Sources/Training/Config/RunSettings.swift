@@ -19,6 +19,8 @@ public struct RunSettings: Equatable, Sendable {
     /// `dataset.synthetic.*`
     public struct Synthetic: Equatable, Sendable {
         public var train: Int, val: Int, test: Int
+        /// Questions of the dev split (the key's 0 resolved to `val`).
+        public var dev: Int
         public var seed: UInt64
         public var minPages: Int, maxPages: Int
         public var distractorRate: Double, ocrNoise: Double
@@ -32,6 +34,8 @@ public struct RunSettings: Equatable, Sendable {
         public var root: String
         public var imagesDirectory: String
         public var ocrDirectory: String
+        /// Questions carved from train as dev when the copy has no dev question file.
+        public var devQuestions: Int
     }
 
     /// `dataset.*`
@@ -54,6 +58,9 @@ public struct RunSettings: Equatable, Sendable {
         public var activation: FeedForward.Activation
         public var dropout: Double
         public var relativeBuckets: Int, relativeMaxDistance: Int
+        /// `model.head_dim` (0 = d_model / heads), `model.norm_eps`, `model.untied_output`,
+        /// `model.vocab_size` (0 = the tokenizer's): imported T5 shapes.
+        public var headDim = 0, normEps = 1e-6, untiedOutput = false, vocabSize = 0
     }
 
     /// `encoder.*`; `prompt` is the resolved template of the prompt named by `encoder.prompt`.
@@ -94,8 +101,10 @@ public struct RunSettings: Equatable, Sendable {
         public var mode: TrainMode
         /// Cached mode: the run whose frozen encoder makes the caches ("" = external features).
         public var encoderRun: String
-        /// Cached mode: external cache files (`train.features.train`, `.val`; "" = none).
+        /// Cached mode: external cache files (`train.features.train`, `.dev`, `.val`, `.test`; "" = none).
         public var features: Features
+        /// Cached mode: where decoder, page memory and page head start (`train.init.*`).
+        public var initialisation: Initialisation
         /// Shared directory of feature caches.
         public var cacheDir: String
         /// Storage type of the caches cached mode builds.
@@ -115,12 +124,21 @@ public struct RunSettings: Equatable, Sendable {
         public var answerDraw: AnswerDraw
         public var seed: UInt64
         public var evalEvery: Int, evalQuestions: Int, threads: Int
+        /// `train.init_from`: a run whose checkpoint initialises matching parameters ("" = none).
+        public var initFrom = ""
     }
 
-    /// `train.features.*`: external cache files of the train and val splits.
+    /// `train.init.*`: how each trainable group of a cached run starts.
+    public struct Initialisation: Equatable, Sendable {
+        public var decoder: GroupInitialisation, pageMemory: GroupInitialisation, pageHead: GroupInitialisation
+    }
+
+    /// `train.features.*`: external cache files of the train and dev splits.
     public struct Features: Equatable, Sendable {
-        public var train: String, val: String
-        public var isEmpty: Bool { train.isEmpty && val.isEmpty }
+        public var train: String, dev: String
+        /// Files only `mpvqa eval` reads (never training or selection).
+        public var val: String, test: String
+        public var isEmpty: Bool { train.isEmpty && dev.isEmpty }
     }
 
     /// `eval.*`
@@ -154,17 +172,22 @@ public struct RunSettings: Equatable, Sendable {
         name = r.string("name")
         dataset = Dataset(
             synthetic: Synthetic(train: r.int("dataset.synthetic.train"), val: r.int("dataset.synthetic.val"),
-                                 test: r.int("dataset.synthetic.test"), seed: UInt64(max(0, r.int("dataset.synthetic.seed"))),
+                                 test: r.int("dataset.synthetic.test"),
+                                 dev: r.int("dataset.synthetic.dev") == 0 ? r.int("dataset.synthetic.val") : r.int("dataset.synthetic.dev"), seed: UInt64(max(0, r.int("dataset.synthetic.seed"))),
                                  minPages: r.int("dataset.synthetic.min_pages"), maxPages: r.int("dataset.synthetic.max_pages"),
                                  distractorRate: r.double("dataset.synthetic.distractor_rate"), ocrNoise: r.double("dataset.synthetic.ocr_noise"),
                                  imageFormat: r.choice("dataset.synthetic.image_format", default: .png), online: r.bool("dataset.synthetic.online")),
             mpdocvqa: ReleasedDataset(root: r.string("dataset.mpdocvqa.root"), imagesDirectory: r.string("dataset.mpdocvqa.images_dir"),
-                                      ocrDirectory: r.string("dataset.mpdocvqa.ocr_dir")))
+                                      ocrDirectory: r.string("dataset.mpdocvqa.ocr_dir"), devQuestions: r.int("dataset.mpdocvqa.dev_questions")))
         tokenizer = Tokenizer(vocab: r.int("tokenizer.vocab"), digits: r.choice("tokenizer.digits", default: .individual))
         model = Model(dModel: r.int("model.d_model"), heads: r.int("model.heads"), encoderLayers: r.int("model.encoder_layers"),
                       decoderLayers: r.int("model.decoder_layers"), ffn: r.int("model.ffn"),
                       activation: RunSettings.activation(r.string("model.activation")), dropout: r.double("model.dropout"),
                       relativeBuckets: r.int("model.relative_buckets"), relativeMaxDistance: r.int("model.relative_max_distance"))
+        model.headDim = r.int("model.head_dim")
+        model.normEps = r.double("model.norm_eps")
+        model.untiedOutput = r.bool("model.untied_output")
+        model.vocabSize = r.int("model.vocab_size")
         let promptName = r.string("encoder.prompt"), probePromptName = r.string("page_head.probe_prompt")
         encoder = Encoder(summaryTokens: r.int("encoder.summary_tokens"), summarizer: r.choice("encoder.summarizer", default: .pageTokens),
                           promptName: promptName, prompt: config.prompts[promptName] ?? "",
@@ -178,7 +201,11 @@ public struct RunSettings: Equatable, Sendable {
                             probePromptName: probePromptName, probePrompt: config.prompts[probePromptName] ?? "",
                             hidden: r.int("page_head.hidden"))
         train = Train(mode: r.choice("train.mode", default: .endToEnd), encoderRun: r.string("train.encoder_run"),
-                      features: Features(train: r.string("train.features.train"), val: r.string("train.features.val")),
+                      features: Features(train: r.string("train.features.train"), dev: r.string("train.features.dev"),
+                                         val: r.string("train.features.val"), test: r.string("train.features.test")),
+                      initialisation: Initialisation(decoder: r.choice("train.init.decoder", default: .continued),
+                                                     pageMemory: r.choice("train.init.page_memory", default: .continued),
+                                                     pageHead: r.choice("train.init.page_head", default: .fresh)),
                       cacheDir: r.string("train.cache_dir"), cacheDType: r.choice("train.cache_dtype", default: .float32),
                       cacheBatchQuestions: r.int("train.cache_batch_questions"),
                       steps: r.int("train.steps"), timeLimitMinutes: r.double("train.time_limit_minutes"),
@@ -190,6 +217,7 @@ public struct RunSettings: Equatable, Sendable {
                       windowPageOffsets: r.bool("train.window_page_offsets"),
                       answerDraw: r.choice("train.answer_draw", default: .extractive), seed: UInt64(max(0, r.int("train.seed"))),
                       evalEvery: r.int("train.eval_every"), evalQuestions: r.int("train.eval_questions"), threads: r.int("train.threads"))
+        train.initFrom = r.string("train.init_from")
         eval = Eval(beams: r.int("eval.beams"), maxAnswerTokens: r.int("eval.max_answer_tokens"), answer: r.choice("eval.answer", default: .generate),
                     memoryPages: r.choice("eval.memory_pages", default: .all))
         r.checkEveryKeyRead()
@@ -215,7 +243,7 @@ public struct RunSettings: Equatable, Sendable {
         func setting(_ key: String, _ value: CustomStringConvertible) -> String {
             "\(key) (\(value)\(config.location(of: key) == nil ? ", the default" : ""))"
         }
-        if model.dModel % model.heads != 0 {
+        if model.headDim == 0 && model.dModel % model.heads != 0 {
             fail(("model.heads", "a divisor of \(setting("model.d_model", model.dModel))"),
                  ("model.d_model", "a multiple of \(setting("model.heads", model.heads))"))
         }
@@ -271,6 +299,7 @@ public struct RunSettings: Equatable, Sendable {
         s.trainQuestions = dataset.synthetic.train
         s.valQuestions = dataset.synthetic.val
         s.testQuestions = dataset.synthetic.test
+        s.devQuestions = dataset.synthetic.dev
         s.seed = dataset.synthetic.seed
         s.minPages = dataset.synthetic.minPages
         s.maxPages = dataset.synthetic.maxPages

@@ -6,7 +6,8 @@ import TensorCore
 
 /// `mpvqa eval`: answers a split with a trained run's best checkpoint and writes
 /// `eval/<split>/metrics.json`, `predictions.jsonl` and the RRC `submission.json`.
-/// On a split without answers (test) only predictions and the submission are written.
+/// On a split without answers (a released test split) only predictions and the submission are
+/// written; a synthetic test split is scored against its gold file (`test_gold.json`).
 public struct RunEvaluation {
     public let run: RunDirectory
     public let split: String
@@ -30,6 +31,8 @@ public struct RunEvaluation {
         /// generated ones are submitted, and vice versa.
         public var alternative: (source: AnswerSource, metrics: MetricSummary)?
         public var baseline: MetricSummary?
+        /// What `metrics.json` holds for the report (nil on splits without answers).
+        public var metrics: EvaluationMetrics?
         public var questions: Int
         public var secondsPerQuestion: Double
         public var pagesPerSecond: Double
@@ -70,63 +73,99 @@ public struct RunEvaluation {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
         let submission = predictions.map { $0.submissionEntry(source) }
-        try AtomicFile.write(try encoder.encode(submission), to: out.appendingPathComponent("submission.json"))
 
         var summary = Summary(report: nil, attentionScorer: nil, baseline: nil, questions: set.items.count,
                               secondsPerQuestion: seconds / Double(max(1, set.items.count)),
                               pagesPerSecond: Double(pages) * passes / max(seconds, 1e-9), encoderPassesPerQuestion: passes)
         var rows: [Int: QuestionScore] = [:]
+        var scores: [Int: QuestionEvaluation.Scores] = [:]
+        // An answerless split (test) is scored against its gold file when one is beside it.
         let hasAnswers = set.items.allSatisfy { !$0.answers.isEmpty && $0.answerPageIndex != nil }
-        if hasAnswers {
-            let gold = try MPDocVQADataset(layout: layout, split: split).questions
-            let report = try Scorer.score(gold: gold, predictions: submission, goldFile: layout.questionFile(split))
+        let goldSet = hasAnswers ? nil : try MPDocVQADataset.gold(layout: layout, split: split)
+        let questions = try goldSet?.questions ?? MPDocVQADataset(layout: layout, split: split).questions
+        let documents = Dictionary(questions.map { ($0.questionId, $0.docId) }, uniquingKeysWith: { a, _ in a })
+        let lexicalPages = Dictionary(set.items.map { ($0.questionId, LexicalPageBaseline.page(for: $0)) }, uniquingKeysWith: { a, _ in a })
+        let scored = hasAnswers || goldSet != nil
+        if scored {
+            let gold = questions
+            let goldFile = goldSet == nil ? layout.questionFile(split) : DatasetLayout.goldFile(of: layout.questionFile(split))
+            let report = try Scorer.score(gold: gold, predictions: submission, goldFile: goldFile)
             summary.report = report
             summary.answerSource = source
             if evaluator.extractSpans {
                 let other: AnswerSource = source == .extract ? .generate : .extract
                 summary.alternative = (other, try Scorer.score(gold: gold, predictions: predictions.map { $0.submissionEntry(other) }).overall)
             }
-            summary.attentionScorer = try Scorer.score(gold: gold, predictions: predictions.map {
-                SubmissionEntry(questionId: $0.questionId, answer: $0.answer, answerPage: $0.attentionPage) }).overall
+            let attention = try Scorer.score(gold: gold, predictions: predictions.map {
+                SubmissionEntry(questionId: $0.questionId, answer: $0.answer, answerPage: $0.attentionPage) })
+            summary.attentionScorer = attention.overall
             let train = try MPDocVQADataset(layout: layout, split: "train").questions
             let answer = Baselines.mostFrequentAnswer(train.map { BatchItem($0, pages: []) })
-            summary.baseline = try Scorer.score(gold: gold, predictions: Baselines.submission(for: set.items, answer: answer)).overall
+            let baseline = try Scorer.score(gold: gold, predictions: Baselines.submission(for: set.items, answer: answer))
+            summary.baseline = baseline.overall
             rows = Dictionary(uniqueKeysWithValues: report.rows.map { ($0.questionId, $0) })
+            // Every head and kind scored on its own (README "Experiments": one column each).
+            func byId(_ r: ScoreReport) -> [Int: QuestionScore] { Dictionary(uniqueKeysWithValues: r.rows.map { ($0.questionId, $0) }) }
+            let generated = byId(try Scorer.score(gold: gold, predictions: predictions.map(\.submissionEntry)))
+            let extracted = evaluator.extractSpans ? byId(try Scorer.score(gold: gold, predictions: predictions.map { $0.submissionEntry(.extract) })) : [:]
+            let attentionRows = byId(attention), page0 = byId(baseline)
+            let lexical = byId(try Scorer.score(gold: gold, predictions: predictions.map {
+                SubmissionEntry(questionId: $0.questionId, answer: "", answerPage: lexicalPages[$0.questionId] ?? 0) }))
+            for p in predictions {
+                let id = p.questionId, r = rows[id]!, g = generated[id]!
+                scores[id] = QuestionEvaluation.Scores(
+                    answerPageIndex: r.answerPageIndex, anls: r.anls, accuracy: r.accuracy, pageCorrect: r.pageCorrect, top3PageCorrect: r.top3,
+                    generatedANLS: g.anls, generatedAccuracy: g.accuracy, extractedANLS: extracted[id]?.anls, extractedAccuracy: extracted[id]?.accuracy,
+                    pageHeadCorrect: g.pageCorrect, pageHeadTop3Correct: g.top3 ?? 0, spanPageCorrect: extracted[id]?.pageCorrect,
+                    attentionPageCorrect: attentionRows[id]!.pageCorrect, lexicalPageCorrect: lexical[id]!.pageCorrect,
+                    page0Correct: page0[id]!.pageCorrect)
+            }
+        }
+        let evaluations = predictions.map { p -> QuestionEvaluation in
+            let entry = p.submissionEntry(source)
+            return QuestionEvaluation(questionId: p.questionId, docId: documents[p.questionId] ?? "", pageCount: p.pageScores.count,
+                                      answerSource: source.rawValue, answer: entry.answer, answerPage: entry.answerPage,
+                                      generatedAnswer: p.answer, pageHeadPage: p.page, pageScores: p.pageScores,
+                                      attentionPage: p.attentionPage, attentionPageScores: p.attentionScores,
+                                      extractedAnswer: p.extractedAnswer, extractedPage: p.extractedPage,
+                                      lexicalPage: lexicalPages[p.questionId] ?? 0, scores: scores[p.questionId])
+        }
+        // Predictions before metrics.json: the plan takes metrics.json as the evaluation's completion
+        // marker, so a run killed in between is evaluated again instead of left without predictions.
+        let lineEncoder = JSONEncoder()
+        lineEncoder.outputFormatting = [.sortedKeys]
+        try AtomicFile.write(to: out.appendingPathComponent("predictions.jsonl")) { tmp in
+            let lines = try JSONLinesWriter(tmp, truncate: true)
+            for e in evaluations {
+                try lines.write(try JSONSerialization.jsonObject(with: try lineEncoder.encode(e)) as! [String: Any])
+            }
+        }
+        if scored, let report = summary.report, let baseline = summary.baseline {
+            let evaluation = EvaluationMetrics(split: split, answerSource: source, rows: evaluations,
+                                               mostFrequentAnswer: .init(anls: baseline.anls, accuracy: baseline.accuracy),
+                                               secondsPerQuestion: summary.secondsPerQuestion, encoderPassesPerQuestion: passes)
+            summary.metrics = evaluation
             var metrics: [String: Any] = try JSONSerialization.jsonObject(with: Data(ScoreText.json(report).utf8)) as! [String: Any]
             metrics["attention_scorer_page_accuracy"] = summary.attentionScorer!.pageAccuracy
-            metrics["answer_source"] = source.rawValue
             if let (other, m) = summary.alternative {
                 metrics["\(other.rawValue)_anls"] = m.anls
                 metrics["\(other.rawValue)_accuracy"] = m.accuracy
                 metrics["\(other.rawValue)_page_accuracy"] = m.pageAccuracy
             }
-            metrics["baseline_most_frequent_answer_anls"] = summary.baseline!.anls
-            metrics["baseline_page0_page_accuracy"] = summary.baseline!.pageAccuracy
-            metrics["seconds_per_question"] = summary.secondsPerQuestion
+            metrics["baseline_most_frequent_answer_anls"] = baseline.anls
+            metrics["baseline_page0_page_accuracy"] = baseline.pageAccuracy
             metrics["pages_per_second"] = summary.pagesPerSecond
-            metrics["encoder_passes_per_question"] = passes
-            metrics["split"] = split
             metrics["checkpoint"] = checkpoint.lastPathComponent
             if let features { metrics["caches"] = features.records.map { ["role": $0.role, "file": $0.file, "key": $0.key ?? ""] } }
+            // The typed metrics last: their keys (split, answer_source, …) win over the flat ones.
+            let typed = try JSONSerialization.jsonObject(with: try JSONEncoder().encode(evaluation)) as! [String: Any]
+            metrics.merge(typed) { _, new in new }
             try AtomicFile.write(try JSONSerialization.data(withJSONObject: metrics, options: [.prettyPrinted, .sortedKeys]),
                                  to: out.appendingPathComponent("metrics.json"))
         }
-        try AtomicFile.write(to: out.appendingPathComponent("predictions.jsonl")) { tmp in
-            let lines = try JSONLinesWriter(tmp, truncate: true)
-            for p in predictions {
-                let entry = p.submissionEntry(source)
-                var row: [String: Any] = ["questionId": p.questionId, "answer": entry.answer, "answer_page": entry.answerPage,
-                                          "generated_answer": p.answer, "page_head_page": p.page,
-                                          "page_scores": p.pageScores, "attention_page": p.attentionPage,
-                                          "attention_page_scores": p.attentionScores]
-                if let a = p.extractedAnswer, let page = p.extractedPage { row["extracted_answer"] = a; row["extracted_page"] = page }
-                if let r = rows[p.questionId] {
-                    row["anls"] = r.anls; row["accuracy"] = r.accuracy; row["page_correct"] = r.pageCorrect
-                    if let t = r.top3 { row["top3_page_correct"] = t }
-                }
-                try lines.write(row)
-            }
-        }
+        // The submission last: it marks the evaluation complete (`ExperimentPlan.evaluationIsDone`),
+        // also on a split without gold answers, where no metrics.json is written.
+        try AtomicFile.write(try encoder.encode(submission), to: out.appendingPathComponent("submission.json"))
         return summary
     }
 }

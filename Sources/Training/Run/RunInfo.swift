@@ -12,9 +12,13 @@ public struct RunInfo: Codable, Sendable {
     public var started: String
     /// Feature caches the run read (cached mode): role, split, file and cache key.
     public var caches: [CacheRecord]? = nil
+    /// Where each trainable group started (cached mode).
+    public var initialisation: [GroupSource]? = nil
+    /// The training mode the run trained with: `end_to_end` or `cached`.
+    public var mode: String? = nil
 
     enum CodingKeys: String, CodingKey {
-        case seed, commit, toolchain, machine, threads, started, caches
+        case seed, commit, toolchain, machine, threads, started, caches, initialisation, mode
         case blasKernel = "blas_kernel"
     }
 

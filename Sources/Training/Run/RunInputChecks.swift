@@ -30,7 +30,8 @@ public enum RunInputChecks {
         }
         guard settings.train.mode == .cached else { return }
         for (key, path) in [("train.encoder_run", settings.train.encoderRun), ("train.features.train", settings.train.features.train),
-                            ("train.features.val", settings.train.features.val)] where !path.isEmpty {
+                            ("train.features.dev", settings.train.features.dev), ("train.features.val", settings.train.features.val),
+                            ("train.features.test", settings.train.features.test)] where !path.isEmpty {
             guard FileManager.default.fileExists(atPath: path) else { throw refuse(key, "'\(path)': no such file or directory") }
         }
     }

@@ -43,7 +43,7 @@ public struct RunPreparation {
     public var syntheticRoot: URL? {
         guard !usesReleasedDataset else { return nil }
         let synth = syntheticConfig
-        let key = "synthetic-s\(synth.seed)-\(synth.trainQuestions)-\(synth.valQuestions)-\(synth.testQuestions)-p\(synth.minPages)_\(synth.maxPages)"
+        let key = "synthetic-s\(synth.seed)-\(synth.trainQuestions)-\(synth.valQuestions)-\(synth.testQuestions)-dev\(synth.devQuestions)-p\(synth.minPages)_\(synth.maxPages)"
             + "-d\(synth.distractorRate)-n\(synth.ocrNoiseRate)-\(synth.imageFormat.rawValue)"
         return dataDirectory.appendingPathComponent(key)
     }
@@ -57,9 +57,11 @@ public struct RunPreparation {
     /// The dataset's layout, generating the synthetic set first if it is not cached yet.
     public func dataset() throws -> DatasetLayout {
         guard let root = syntheticRoot else {
-            return DatasetLayout(root: URL(fileURLWithPath: settings.dataset.mpdocvqa.root),
-                                 imagesDirectory: settings.dataset.mpdocvqa.imagesDirectory,
-                                 ocrDirectory: settings.dataset.mpdocvqa.ocrDirectory)
+            var layout = DatasetLayout(root: URL(fileURLWithPath: settings.dataset.mpdocvqa.root),
+                                       imagesDirectory: settings.dataset.mpdocvqa.imagesDirectory,
+                                       ocrDirectory: settings.dataset.mpdocvqa.ocrDirectory)
+            layout.carvedDevQuestions = settings.dataset.mpdocvqa.devQuestions  // used when the copy has no dev.json
+            return layout
         }
         let synth = syntheticConfig
         try synth.validate()
@@ -96,7 +98,11 @@ public struct RunPreparation {
 
     /// The model's sizes and switches from `model.*`, `encoder.*`, `page_head.*`.
     public func modelConfiguration(tokenizer: BPETokenizer) throws -> HiVT5Configuration {
-        var m = HiVT5Configuration(vocabSize: tokenizer.vocabularySize)
+        let vocab = settings.model.vocabSize
+        if vocab > 0 && vocab < tokenizer.vocabularySize {
+            throw ConfigError(key: "model.vocab_size", "\(vocab): expected 0 or at least the tokenizer's \(tokenizer.vocabularySize) tokens")
+        }
+        var m = HiVT5Configuration(vocabSize: vocab > 0 ? vocab : tokenizer.vocabularySize)
         m.modelDim = settings.model.dModel
         m.heads = settings.model.heads
         m.encoderLayers = settings.model.encoderLayers
@@ -106,6 +112,10 @@ public struct RunPreparation {
         m.dropout = settings.model.dropout
         m.relativeBuckets = settings.model.relativeBuckets
         m.relativeMaxDistance = settings.model.relativeMaxDistance
+        // nil at the defaults, so today's configurations stay exactly what they were.
+        m.headDim = settings.model.headDim > 0 ? settings.model.headDim : nil
+        m.normEpsilon = settings.model.normEps == 1e-6 ? nil : settings.model.normEps
+        m.untiedOutput = settings.model.untiedOutput ? true : nil
         m.summaryTokens = settings.encoder.summaryTokens
         m.summarizer = settings.encoder.summarizer
         m.layout = settings.encoder.layout

@@ -41,6 +41,11 @@ public enum TrainingCheckpoint {
         let file = try SafeTensorsFile(contentsOf: url)
         try model.loadParameters(from: file, prefix: "model", allowUnused: true)
         if let optimizer { try optimizer.loadState(from: file) }
+        return state(of: file)
+    }
+
+    /// The training state stored in a checkpoint (a fresh state when it has none).
+    public static func state(of file: SafeTensorsFile) -> TrainingState {
         guard let json = file.metadata[stateKey], let state = try? JSONDecoder().decode(TrainingState.self, from: Data(json.utf8)) else {
             return TrainingState()
         }

@@ -40,12 +40,13 @@ struct RunCommand: ParsableCommand {
         }
         let results = try ExperimentRunner(plan: plan, reportDirectory: locations.reportDirectory).run()
         print("")
-        print("cell                          seeds  gen ANLS  ext ANLS  accuracy  page acc  top-3")
+        let split = results.leadSplit ?? "-"
+        let columns: [QuestionMetric] = [.generatedANLS, .extractedANLS, .pageHead, .spanHead, .decoderAttention]
+        print("\(split): cell                    seeds  gen ANLS  ext ANLS  page acc: head  span    attention")
         for cell in results.cells {
-            let n = results.rows.filter { $0.cell == cell }.count
-            let values = ["generated_anls", "extracted_anls", "accuracy", "page_accuracy", "top3_page_accuracy"].map { key -> String in
-                let v = results.stats(cell, key).mean
-                return v.isNaN ? "   -    " : String(format: "%.4f  ", v)
+            let n = results.rows(cell, split: split).count
+            let values = columns.map { m -> String in
+                results.interval(cell, m, split: split).map { String(format: "%.4f  ", $0.mean) } ?? "   -    "
             }
             print(cell.padding(toLength: 30, withPad: " ", startingAt: 0) + String(format: "%5d  ", n) + values.joined(separator: "  "))
         }

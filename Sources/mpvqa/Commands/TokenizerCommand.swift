@@ -7,7 +7,7 @@ import RunSupport
 struct TokenizerCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "tokenizer",
-        abstract: "Train or apply the byte-level BPE tokenizer (Hugging Face tokenizer.json).",
+        abstract: "Train the byte-level BPE tokenizer, or apply a Hugging Face tokenizer.json (BPE or SentencePiece Unigram).",
         subcommands: [Train.self, Encode.self])
 
     struct Train: ParsableCommand {
@@ -120,7 +120,9 @@ struct TokenizerCommand: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Print the token ids of a text (or of every line of a file), or time the encoder.",
             discussion: """
+                The file may be MPVQA's byte-level BPE or a SentencePiece Unigram one (T5, Flan-T5).
                   mpvqa tokenizer encode --tokenizer tokenizer.json "Total due: $1,234.00"
+                  mpvqa tokenizer encode --tokenizer t5/tokenizer.json --text "Total due" --special --json
                   mpvqa tokenizer encode --tokenizer tokenizer.json --file corpus.txt --timing
                 """)
 
@@ -136,16 +138,26 @@ struct TokenizerCommand: ParsableCommand {
         @Flag(name: .long, help: "Only print the encoding speed (MB/s) over the file.")
         var timing = false
 
+        @Flag(name: .long, help: "Apply the file's post-processor (T5 appends </s>), as Python's encode(text) does.")
+        var special = false
+
+        @Flag(name: .long, help: "Print one JSON object per text: text, ids and pieces.")
+        var json = false
+
+        @Option(name: .customLong("text"), help: "Text to encode (instead of the text argument).")
+        var textOption: String?
+
         @Argument(help: "Text to encode.")
         var text: String?
 
         func validate() throws {
-            guard (file == nil) != (text == nil) else { throw ValidationError("give either a text argument or --file FILE") }
+            let given = [file != nil, text != nil, textOption != nil].filter { $0 }.count
+            guard given == 1 else { throw ValidationError("give one of: a text argument, --text TEXT, --file FILE") }
             if timing && file == nil { throw ValidationError("--timing needs --file FILE") }
         }
 
         func run() throws {
-            let model = try BPETokenizer(contentsOf: URL(fileURLWithPath: tokenizer))
+            let model = try loadAnyTokenizer(from: URL(fileURLWithPath: tokenizer))
             let lines: [String]
             if let file {
                 guard let contents = try? String(contentsOf: URL(fileURLWithPath: file), encoding: .utf8) else {
@@ -153,7 +165,7 @@ struct TokenizerCommand: ParsableCommand {
                 }
                 lines = contents.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
             } else {
-                lines = [text!]
+                lines = [text ?? textOption!]
             }
             if timing {
                 let bytes = lines.reduce(0) { $0 + $1.utf8.count }
@@ -171,9 +183,14 @@ struct TokenizerCommand: ParsableCommand {
                 return
             }
             for line in lines {
-                let ids = model.encode(line)
-                if tokens {
-                    print(ids.map { "\($0):\(model.vocabulary[Int($0)])" }.joined(separator: " "))
+                let ids = model.encode(line, addingSpecialTokens: special)
+                if json {
+                    let pieces = ids.map { model.token(of: $0) ?? "" }
+                    let object: [String: Any] = ["text": line, "ids": ids.map(Int.init), "pieces": pieces]
+                    let data = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes])
+                    print(String(decoding: data, as: UTF8.self))
+                } else if tokens {
+                    print(ids.map { "\($0):\(model.token(of: $0) ?? "")" }.joined(separator: " "))
                 } else {
                     print(ids.map(String.init).joined(separator: " "))
                 }

@@ -9,7 +9,7 @@ struct TrainCommand: ParsableCommand {
         abstract: "Train a Hi-VT5 model from a config (YAML with the manifest's sections, no grid).",
         discussion: """
         Writes the run directory (default runs/<name>): config.yaml (resolved), run.json, train.log, \
-        metrics.jsonl, tokenizer.json, checkpoints/latest.safetensors and best.safetensors (by val ANLS). \
+        metrics.jsonl, tokenizer.json, checkpoints/latest.safetensors and best.safetensors (by dev ANLS, never val or test). \
         The synthetic dataset and tokenizers are generated once into --data-dir and shared.
         """)
 
@@ -45,7 +45,7 @@ struct TrainCommand: ParsableCommand {
         let directory = RunDirectory(URL(fileURLWithPath: runDir ?? "runs/\(settings.name)"))
         let trainer = try Trainer(settings: settings, run: directory, dataDirectory: URL(fileURLWithPath: dataDir), resume: resume, force: force)
         let state = try trainer.run()
-        print(String(format: "trained %d steps in %.1f min; best val ANLS %.4f at step %d; run directory %@",
+        print(String(format: "trained %d steps in %.1f min; best dev ANLS %.4f at step %d; run directory %@",
                      state.step, state.elapsedSeconds / 60, state.bestScore, state.bestStep, directory.url.path))
     }
 }
@@ -74,7 +74,7 @@ struct EvalCommand: ParsableCommand {
         let directory = RunDirectory(URL(fileURLWithPath: runPath))
         let summary = try RunEvaluation(run: directory, split: split, beams: beams, dataDirectory: URL(fileURLWithPath: dataDir)).evaluate()
         let out = directory.evaluation(split).path
-        guard let report = summary.report, let baseline = summary.baseline, let attention = summary.attentionScorer else {
+        guard let report = summary.report, let baseline = summary.baseline, let attention = summary.attentionScorer, let metrics = summary.metrics else {
             print("\(summary.questions) \(split) questions answered (no gold answers on this split); submission: \(out)/submission.json")
             return
         }
@@ -86,8 +86,8 @@ struct EvalCommand: ParsableCommand {
                   + String(format: " answers: ANLS %.4f accuracy %.4f page acc %.4f", m.anls, m.accuracy, m.pageAccuracy))
         }
         print(String(format: "decoder-attention page scorer: page acc %.4f", attention.pageAccuracy))
-        print(String(format: "baselines: most-frequent-answer ANLS %.4f accuracy %.4f; always-page-0 page acc %.4f",
-                     baseline.anls, baseline.accuracy, baseline.pageAccuracy))
+        print(String(format: "baselines: most-frequent-answer ANLS %.4f accuracy %.4f; always-page-0 page acc %.4f; most-question-words page acc %.4f",
+                     baseline.anls, baseline.accuracy, baseline.pageAccuracy, metrics.baselines.lexicalPageAccuracy))
         print(String(format: "cost: %.1f encoder passes/question, %.3f s/question, %.1f pages/s",
                      summary.encoderPassesPerQuestion, summary.secondsPerQuestion, summary.pagesPerSecond))
         print("written: \(out)/metrics.json, predictions.jsonl, submission.json")
