@@ -32,6 +32,7 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
     ],
     targets: [
         // C libraries, one module each; never visible in public signatures.
@@ -49,7 +50,8 @@ let package = Package(
         .target(name: "TensorCore", dependencies: ["CBLAS"], swiftSettings: numericSettings),
         .target(name: "NeuralNet", dependencies: ["TensorCore", "RunSupport"], swiftSettings: numericSettings),
         .target(name: "DocData", dependencies: ["TensorCore", "RunSupport", "CPNG", "CJPEG"]),
-        .target(name: "FeatureStore", dependencies: ["TensorCore", "RunSupport", "CHDF5"]),
+        .target(name: "FeatureStore", dependencies: ["TensorCore", "RunSupport", "CHDF5",
+                                                      .product(name: "Crypto", package: "swift-crypto")]),
         .target(name: "Models", dependencies: ["NeuralNet", "TensorCore"], swiftSettings: numericSettings),
         .target(name: "Training", dependencies: ["Models", "DocData", "FeatureStore", "NeuralNet", "TensorCore", "RunSupport",
                                                   .product(name: "Yams", package: "Yams")]),

@@ -38,34 +38,28 @@ public final class Trainer {
 
     /// Prepares the run in `run` (data, tokenizer, model, optimizer; in cached mode the frozen
     /// encoder and its feature caches); `resume` continues from the run's latest checkpoint.
-    public init(settings: RunSettings, run: RunDirectory, dataDirectory: URL, resume: Bool) throws {
+    /// Every input is checked before the run directory is first written (README "Errors"), so a
+    /// refused start leaves it byte-identical; `force` lets it write into a non-empty directory
+    /// that is not an mpvqa run directory.
+    public init(settings: RunSettings, run: RunDirectory, dataDirectory: URL, resume: Bool, force: Bool = false) throws {
         self.settings = settings
         self.runDirectory = run
-        if resume {
-            guard FileManager.default.fileExists(atPath: run.latestCheckpoint.path) else {
-                throw ConfigError(source: run.url.path, key: "--resume", "no checkpoint to resume from (expected \(run.latestCheckpoint.path))")
-            }
-            // Before anything is written: a refused resume leaves the run exactly as it was.
-            try ResumeCompatibility.check(settings, against: run.latestCheckpoint)
-        } else if run.exists && FileManager.default.fileExists(atPath: run.latestCheckpoint.path) {
-            throw ConfigError(source: run.url.path, key: "--run-dir", "already holds a run; pass --resume to continue it or choose another directory")
-        }
-        try run.create()
-        log = RunLog(run.log)
+        try run.checkBeforeTraining(resume: resume, force: force)
+        // Before anything is written: a refused resume leaves the run exactly as it was.
+        if resume { try ResumeCompatibility.check(settings, against: run.latestCheckpoint) }
+        try RunInputChecks.check(settings)
+        log = RunLog(pendingEcho: true)  // attached to train.log at the first write, below
         let threads = settings.train.threads
         if threads > 0 { Parallel.threads = threads }
-        try AtomicFile.write(settings.yaml, to: run.config)
         var info = RunInfo.current(seed: Int(settings.train.seed))
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-        if !resume { try AtomicFile.write(try encoder.encode(info), to: run.runInfo) }
         log("\(resume ? "resuming" : "starting") run \(run.url.path): commit \(info.commit), BLAS \(info.blasKernel), \(Parallel.threads) threads")
 
         preparation = RunPreparation(settings: settings, dataDirectory: dataDirectory, log: log)
         let layout = try preparation.dataset()
         let cachedMode = settings.train.mode == .cached
         tokenizer = try (cachedMode ? CachedTraining.tokenizer(settings) : nil) ?? preparation.tokenizer(layout: layout)
-        try tokenizer.save(to: run.tokenizer)
         let modelConfig = try preparation.modelConfiguration(tokenizer: tokenizer)
         var rng = SeededRNG(seed: settings.train.seed)
         model = HiVT5(modelConfig, rng: &rng)
@@ -106,15 +100,22 @@ public final class Trainer {
         trainable = trainableParameters.map(\.tensor)
         optimizer = AdamW(parameters: trainableParameters, learningRate: schedule(0), weightDecay: t.weightDecay)
         info.mode = settings.train.mode.rawValue
-        if let cached, !resume {
+        if let cached {
             info.caches = cached.records
             info.initialisation = cached.initialisation
-            try AtomicFile.write(try encoder.encode(info), to: run.runInfo)
         }
 
         state = TrainingState()
+        if resume { state = try TrainingCheckpoint.load(into: model, optimizer: optimizer, from: run.latestCheckpoint) }
+
+        // The first write into the run directory: everything above only read it (the shared
+        // data and cache directories may have been filled).
+        try run.claimForTraining()
+        log.attach(run.log)
+        try AtomicFile.write(settings.yaml, to: run.config)
+        if !resume { try AtomicFile.write(try encoder.encode(info), to: run.runInfo) }
+        try tokenizer.save(to: run.tokenizer)
         if resume {
-            state = try TrainingCheckpoint.load(into: model, optimizer: optimizer, from: run.latestCheckpoint)
             try run.truncateMetrics(toStep: state.step)  // steps logged after the checkpoint are trained again
             log("resumed at step \(state.step) (best dev ANLS \(String(format: "%.4f", state.bestScore)) at step \(state.bestStep))")
         }

@@ -48,6 +48,7 @@ public struct DatasetValidator: Sendable {
         for split in splits {
             let file = QuestionFile.load(layout: layout, split: split)
             problems += file.problems
+            problems += QuestionConsistency.problems(file.questions, split: split, file: file.file)
             questions += file.recordCount
             for refs in file.references {
                 if let docId = refs.docId { documents.insert(docId) }

@@ -1,4 +1,5 @@
 import Foundation
+import RunSupport
 import Training
 
 /// An experiment manifest (README "Experiments"): a base configuration, an optional `grid`
@@ -38,9 +39,10 @@ public struct Manifest: Sendable {
     public static func load(_ url: URL, overrides: [String] = []) throws -> Manifest {
         let text: String
         do { text = try String(contentsOf: url, encoding: .utf8) } catch {
-            throw ConfigError(source: url.path, key: "", "cannot read the manifest: \(error.localizedDescription)")
+            throw ConfigError(source: url.path, key: "", "cannot read the manifest: \(FileSystemError.reason(of: error) ?? "\(error)")")
         }
         var document = try ConfigDocument.parse(text, source: url.lastPathComponent)
+        try GridLimit.check(document, source: url.lastPathComponent)
         var base = document.base
         try base.apply(overrides: overrides)
         document.base = base
@@ -61,7 +63,9 @@ public struct Manifest: Sendable {
             for cell in try gridOnly.cells() {
                 var config = cell.config
                 try config.apply(overrides: overrides)
-                variants.append(Variant(name: cell.name, config: config, settings: try decode(config, cell: cell.name),
+                // A grid value may hold '/' or '..' (a path setting): the cell's name is one path component.
+                let name = PathConfinement.component(cell.name)
+                variants.append(Variant(name: name, config: config, settings: try decode(config, cell: name),
                                         requestsCachedMode: requestsCachedMode(config), location: source))
             }
         }

@@ -169,6 +169,7 @@ public struct ExperimentPlan: Sendable {
                 steps[i].estimatedSeconds = 0
             }
         }
+        try PathConfinement.check(self, runsDirectory: runsDirectory)
     }
 
     /// A finished run is reused only for the configuration it was trained with: when the

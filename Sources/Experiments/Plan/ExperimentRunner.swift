@@ -19,7 +19,7 @@ public struct ExperimentRunner {
     public init(plan: ExperimentPlan, reportDirectory: URL) throws {
         self.plan = plan
         self.reportDirectory = reportDirectory
-        try FileManager.default.createDirectory(at: plan.root, withIntermediateDirectories: true)
+        try ExperimentDirectory.claim(plan.root)  // refused while another process runs this manifest
         log = RunLog(plan.root.appendingPathComponent("run.log"))
     }
 
@@ -102,7 +102,14 @@ public struct ExperimentRunner {
             guard let dir = step.runDirectory else { return }
             let settings = try step.encoderRun.map { try cachedSettings(step, encoder: $0) } ?? step.settings
             let run = RunDirectory(dir)
-            let resume = step.status == .resume
+            try ExperimentDirectory.holdCell(dir, label: step.title, log: log)
+            defer { RunDirectoryLock.release(dir) }
+            if FileManager.default.fileExists(atPath: ExperimentPlan.completionMarker(dir).path) {
+                log("\(step.title): finished by another process meanwhile; reused")
+                return
+            }
+            // From the disk, not the plan: another process may have trained part of it meanwhile.
+            let resume = FileManager.default.fileExists(atPath: run.latestCheckpoint.path)
             if resume { log("resuming \(dir.path) from its latest checkpoint") }
             let trainer = try Trainer(settings: settings, run: run, dataDirectory: data, resume: resume)
             let state = try trainer.run()
@@ -114,6 +121,8 @@ public struct ExperimentRunner {
                                  to: ExperimentPlan.completionMarker(dir))
         case .eval:
             guard let dir = step.runDirectory else { return }
+            try ExperimentDirectory.holdCell(dir, label: step.title, log: log)
+            defer { RunDirectoryLock.release(dir) }
             for split in ExperimentPlan.scoredSplits where !ExperimentPlan.evaluationIsDone(dir, split: split) {
                 let summary = try RunEvaluation(run: RunDirectory(dir), split: split, beams: step.settings.eval.beams, dataDirectory: data).evaluate()
                 if let m = summary.report?.overall {

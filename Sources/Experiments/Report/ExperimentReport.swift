@@ -29,6 +29,7 @@ public struct ExperimentReport {
     /// Writes the report and charts; returns the Markdown file's URL.
     @discardableResult
     public func write(to directory: URL) throws -> URL {
+        try RunRecordCheck.verify(results)
         let name = plan.manifest.name
         let chartDir = directory.appendingPathComponent(name)
         try FileManager.default.createDirectory(at: chartDir, withIntermediateDirectories: true)

@@ -36,6 +36,10 @@ struct FeatureCacheLayout {
         guard FileManager.default.fileExists(atPath: path) else {
             throw FeatureCacheError(.io, file: path, "no such file")
         }
+        var isDirectory: ObjCBool = false
+        if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue {
+            throw FeatureCacheError(.io, file: path, "is a directory; expected a feature cache file (.h5)")
+        }
         let file = try guarding(path, nil) {
             do {
                 return try HDF5File.open(path: path, writable: writable)

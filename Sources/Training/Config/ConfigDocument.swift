@@ -133,6 +133,7 @@ public struct ConfigDocument: Equatable, Sendable {
                         }
                         return s
                     }
+                    try SeedList.check(document.seeds, source: where_, key: "seeds")
                 default:
                     try flatten(value, prefix: key, source: source, into: &document.base, problems: &problems)
                 }
@@ -177,6 +178,7 @@ public struct ConfigDocument: Equatable, Sendable {
                     }
                     return s
                 }
+                try SeedList.check(seeds, source: fieldAt, key: "runs.seeds")
             default:
                 throw ConfigError(source: fieldAt, key: "runs.\(fieldNode.string ?? "?")", "unknown field (expected name, set or seeds)")
             }

@@ -42,6 +42,8 @@ public struct RunEvaluation {
     public func evaluate() throws -> Summary {
         let yaml = try String(contentsOf: run.config, encoding: .utf8)
         let settings = try RunSettings(ConfigDocument.parse(yaml, source: run.config.path).base)
+        // One writer per run directory: an evaluation writes eval/<split>/, so a run still training is refused.
+        try RunDirectoryLock.acquire(run.url)
         let checkpoint = FileManager.default.fileExists(atPath: run.bestCheckpoint.path) ? run.bestCheckpoint : run.latestCheckpoint
         guard FileManager.default.fileExists(atPath: checkpoint.path) else {
             throw ConfigError(source: run.url.path, key: "--run", "no checkpoint in \(run.checkpoints.path); train first")

@@ -45,6 +45,7 @@ public struct SubmissionEntry: Codable, Equatable, Sendable {
     public static func parse(_ data: Data, file: String) throws -> [SubmissionEntry] {
         let expected = "expected a JSON list of {\"questionId\", \"answer\", \"answer_page\"} objects"
         guard !data.isEmpty else { throw DataError(file: file, "the file is empty (0 bytes); \(expected)") }
+        if let entries = try SubmissionStream.entries(data, file: file, convert: { try entry($0, index: $1, file: file) }) { return entries }
         if let syntax = JSONSyntax.firstError(in: data) { throw DataError(file: file, "\(syntax); \(expected)") }
         let parsed: Any
         do { parsed = try JSONSerialization.jsonObject(with: data) } catch {
@@ -53,32 +54,35 @@ public struct SubmissionEntry: Codable, Equatable, Sendable {
             throw DataError(file: file, "NaN or Infinity is not a finite JSON number\(at); \(expected) with finite page_scores")
         }
         guard let items = parsed as? [Any] else { throw DataError(file: file, "the top level is not a list; \(expected)") }
-        return try items.enumerated().map { i, item in
-            let record = "entry \(i)"
-            guard let object = item as? [String: Any] else { throw DataError(file: file, record: record, "expected an object") }
-            guard let idNumber = object["questionId"] as? NSNumber, !isBool(idNumber), let id = exactInt(idNumber) else {
-                throw DataError(file: file, record: record, field: "questionId", "expected an integer")
-            }
-            let named = "questionId \(id)"
-            guard let answer = object["answer"] as? String else {
-                throw DataError(file: file, record: named, field: "answer", "expected a string")
-            }
-            guard let pageNumber = object["answer_page"] as? NSNumber, !isBool(pageNumber), let page = exactInt(pageNumber) else {
-                throw DataError(file: file, record: named, field: "answer_page", "expected an integer page index")
-            }
-            var scores: [Double]? = nil
-            if let raw = object["page_scores"], !(raw is NSNull) {
-                guard let list = raw as? [Any], let numbers = list as? [NSNumber], !numbers.contains(where: isBool) else {
-                    throw DataError(file: file, record: named, field: "page_scores", "expected a list of numbers")
-                }
-                let values = numbers.map(\.doubleValue)
-                if let bad = values.firstIndex(where: { !$0.isFinite }) {
-                    throw DataError(file: file, record: named, field: "page_scores", "entry \(bad) is \(values[bad]); expected finite numbers")
-                }
-                scores = values
-            }
-            return SubmissionEntry(questionId: id, answer: answer, answerPage: page, pageScores: scores)
+        return try items.enumerated().map { i, item in try entry(item, index: i, file: file) }
+    }
+
+    /// One entry of the list, every field checked; errors name the entry by questionId where readable.
+    static func entry(_ item: Any, index i: Int, file: String) throws -> SubmissionEntry {
+        let record = "entry \(i)"
+        guard let object = item as? [String: Any] else { throw DataError(file: file, record: record, "expected an object") }
+        guard let idNumber = object["questionId"] as? NSNumber, !isBool(idNumber), let id = exactInt(idNumber) else {
+            throw DataError(file: file, record: record, field: "questionId", "expected an integer")
         }
+        let named = "questionId \(id)"
+        guard let answer = object["answer"] as? String else {
+            throw DataError(file: file, record: named, field: "answer", "expected a string")
+        }
+        guard let pageNumber = object["answer_page"] as? NSNumber, !isBool(pageNumber), let page = exactInt(pageNumber) else {
+            throw DataError(file: file, record: named, field: "answer_page", "expected an integer page index")
+        }
+        var scores: [Double]? = nil
+        if let raw = object["page_scores"], !(raw is NSNull) {
+            guard let list = raw as? [Any], let numbers = list as? [NSNumber], !numbers.contains(where: isBool) else {
+                throw DataError(file: file, record: named, field: "page_scores", "expected a list of numbers")
+            }
+            let values = numbers.map(\.doubleValue)
+            if let bad = values.firstIndex(where: { !$0.isFinite }) {
+                throw DataError(file: file, record: named, field: "page_scores", "entry \(bad) is \(values[bad]); expected finite numbers")
+            }
+            scores = values
+        }
+        return SubmissionEntry(questionId: id, answer: answer, answerPage: page, pageScores: scores)
     }
 
     /// The byte offset of the first `NaN`/`Infinity` literal outside strings.

@@ -41,17 +41,40 @@ public struct RunDirectory: Sendable {
 
 /// Appends lines to a run's log file and echoes them to stderr.
 public final class RunLog: @unchecked Sendable {
-    private let handle: FileHandle?
+    private var handle: FileHandle?
+    /// Lines logged before the file was attached (`init(pendingEcho:)`).
+    private var pending: [String]?
     private let lock = NSLock()
     public let echo: Bool
 
     public init(_ url: URL, echo: Bool = true) {
+        handle = RunLog.open(url)
+        self.echo = echo
+    }
+
+    /// A log without a file yet: lines are echoed and kept until `attach(_:)`, so a command
+    /// that is refused during its checks has written nothing (README "Errors").
+    public init(pendingEcho echo: Bool = true) {
+        pending = []
+        self.echo = echo
+    }
+
+    /// Opens `url` for appending and writes the lines logged so far into it.
+    public func attach(_ url: URL) {
+        lock.lock(); defer { lock.unlock() }
+        guard handle == nil else { return }
+        handle = RunLog.open(url)
+        for line in pending ?? [] { try? handle?.write(contentsOf: Data(line.utf8)) }
+        pending = nil
+    }
+
+    private static func open(_ url: URL) -> FileHandle? {
         if !FileManager.default.fileExists(atPath: url.path) {
             _ = FileManager.default.createFile(atPath: url.path, contents: nil)
         }
-        handle = try? FileHandle(forWritingTo: url)
+        let handle = try? FileHandle(forWritingTo: url)
         _ = try? handle?.seekToEnd()
-        self.echo = echo
+        return handle
     }
 
     /// Writes `message` with a UTC timestamp.
@@ -59,6 +82,7 @@ public final class RunLog: @unchecked Sendable {
         let stamp = ISO8601DateFormatter().string(from: Date())
         let line = "\(stamp) \(message)\n"
         lock.lock(); defer { lock.unlock() }
+        if pending != nil { pending?.append(line) }
         try? handle?.write(contentsOf: Data(line.utf8))  // a full disk must not stop training over a log line
         if echo { FileHandle.standardError.write(Data(line.utf8)) }
     }

@@ -8,7 +8,22 @@ struct CacheCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "cache",
         abstract: "Work with HDF5 feature caches of page summaries S(q, p).",
-        subcommands: [Build.self, Inspect.self, WritePattern.self], defaultSubcommand: Build.self)
+        subcommands: [Build.self, Inspect.self, Verify.self, WritePattern.self], defaultSubcommand: Build.self)
+
+    /// `mpvqa cache verify FILE`.
+    struct Verify: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Read every row of a cache file: chunk checksums (Fletcher-32), finite summaries, slot tokens in range.",
+            discussion: "Exits non-zero with a one-line message naming the file, the dataset and the row (and its questionId) of the first problem.")
+
+        @Argument(help: "The cache file (.h5).")
+        var file: String
+
+        func run() throws {
+            let reader = try FeatureCacheReader(url: URL(fileURLWithPath: file))
+            print(try FeatureCacheVerification.verify(reader).text)
+        }
+    }
 
     /// `mpvqa cache inspect FILE [--json]`.
     struct Inspect: ParsableCommand {

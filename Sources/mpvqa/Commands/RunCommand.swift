@@ -27,9 +27,17 @@ struct RunCommand: ParsableCommand {
     var dryRun = false
 
     func run() throws {
-        let (loaded, plan) = try locations.plan(manifest: manifest, only: only)
+        var (loaded, plan) = try locations.plan(manifest: manifest, only: only)
         print(plan.text)
         if dryRun { return }
+        // One `mpvqa run` of a manifest at a time: a second one waits, then plans again.
+        let waited = try ExperimentDirectory.claim(plan.root) { pid in
+            FileHandle.standardError.write(Data("\(plan.root.path) is in use by another mpvqa process (pid \(pid)); waiting for it to finish\n".utf8))
+        }
+        if waited {
+            (loaded, plan) = try locations.plan(manifest: manifest, only: only)
+            print(plan.text)
+        }
         let results = try ExperimentRunner(plan: plan, reportDirectory: locations.reportDirectory).run()
         print("")
         let split = results.leadSplit ?? "-"

@@ -1,6 +1,7 @@
 import ArgumentParser
 import DocData
 import Foundation
+import RunSupport
 
 /// `mpvqa synth`: writes the built-in synthetic MP-DocVQA dataset (README "Data").
 struct SynthCommand: ParsableCommand {
@@ -47,6 +48,8 @@ struct SynthCommand: ParsableCommand {
     var ocrNoise = SyntheticConfig().ocrNoiseRate
     @Option(help: "Worker threads.")
     var threads = ProcessInfo.processInfo.activeProcessorCount
+    @Flag(help: "Write into --out even if it is a non-empty directory mpvqa did not create.")
+    var force = false
 
     func config() throws -> SyntheticConfig {
         var c = SyntheticConfig()
@@ -73,6 +76,10 @@ struct SynthCommand: ParsableCommand {
 
     func run() throws {
         let root = URL(fileURLWithPath: out)
+        // An earlier version's generated set carries `.complete` (the shared data directory's sets).
+        try OwnershipMarker.claim(root, what: "dataset directory", option: "--out", force: force) {
+            FileManager.default.fileExists(atPath: $0.appendingPathComponent(".complete").path)
+        }
         let summary = try SyntheticDatasetWriter(config: config()).write(to: root, threads: threads)
         let splits = SyntheticConfig.splits.map { "\($0) \(summary.questions[$0] ?? 0)" }.joined(separator: ", ")
         print("wrote \(root.path): questions \(splits); \(summary.documents) documents, \(summary.pages) pages "

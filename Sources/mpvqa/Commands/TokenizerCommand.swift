@@ -49,6 +49,9 @@ struct TokenizerCommand: ParsableCommand {
         @Flag(name: .long, help: "After training, encode the corpus once and print the encoding speed.")
         var timing = false
 
+        @Flag(name: .long, help: "Replace --out even if it is not a tokenizer file.")
+        var force = false
+
         func validate() throws {
             guard data != nil || !text.isEmpty else { throw ValidationError("give --data ROOT or --text FILE") }
             guard pageTokens >= 0 else { throw ValidationError("--page-tokens must be ≥ 0, got \(pageTokens)") }
@@ -60,6 +63,9 @@ struct TokenizerCommand: ParsableCommand {
         }
 
         func run() throws {
+            // Before any work: only a tokenizer file (JSON with a "model") is replaced without --force.
+            try OwnershipMarker.checkReplaceable(URL(fileURLWithPath: out), what: "tokenizer", option: "--out", force: force,
+                                                 isOurs: TokenizerFileCheck.isTokenizerFile)
             var corpus: [String] = []
             for path in text {
                 let url = URL(fileURLWithPath: path)

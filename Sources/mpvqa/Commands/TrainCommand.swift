@@ -31,6 +31,9 @@ struct TrainCommand: ParsableCommand {
     @Flag(help: "Only check the config and overrides (types, ranges, cross-key rules); write nothing.")
     var dryRun = false
 
+    @Flag(help: "Write into --run-dir even if it is a non-empty directory mpvqa did not create.")
+    var force = false
+
     func run() throws {
         var resolved = try Config.load(URL(fileURLWithPath: config))
         try resolved.apply(overrides: overrides)
@@ -40,7 +43,7 @@ struct TrainCommand: ParsableCommand {
             return
         }
         let directory = RunDirectory(URL(fileURLWithPath: runDir ?? "runs/\(settings.name)"))
-        let trainer = try Trainer(settings: settings, run: directory, dataDirectory: URL(fileURLWithPath: dataDir), resume: resume)
+        let trainer = try Trainer(settings: settings, run: directory, dataDirectory: URL(fileURLWithPath: dataDir), resume: resume, force: force)
         let state = try trainer.run()
         print(String(format: "trained %d steps in %.1f min; best dev ANLS %.4f at step %d; run directory %@",
                      state.step, state.elapsedSeconds / 60, state.bestScore, state.bestStep, directory.url.path))
