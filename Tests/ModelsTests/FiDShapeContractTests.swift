@@ -59,6 +59,37 @@ final class FiDShapeContractTests: XCTestCase {
         assertClose(encoded.summaries, states.slice(axis: 1, 0..<TinyModels.summarySlots), rtol: 0, atol: 0, "slot outputs")
     }
 
+    /// With the copy path, `pageTokens` slots get source tokens — slot k reads the OCR token k
+    /// positions after the span head's most likely start — while the summaries stay the slot
+    /// outputs; without it they get none.
+    func testPageTokenSlotsGetTheSpanHeadsSourceTokensWithTheCopyPath() {
+        let batch = TinyModels.randomBatch(pagesPerQuestion: [2, 2])
+        var rng = SeededRNG(seed: 4)
+        let plain = HiVT5(TinyModels.configuration(), rng: &rng).encode(batch)
+        XCTAssertTrue(plain.slotTokens.map { $0.allSatisfy { $0 == -1 } } ?? true, "no copy path, no source tokens")
+
+        rng = SeededRNG(seed: 4)
+        let model = HiVT5(TinyModels.configuration(copy: true), rng: &rng)
+        let encoded = model.encode(batch)
+        let states = encoded.tokenStates!
+        assertClose(encoded.summaries, states.slice(axis: 1, 0..<TinyModels.summarySlots), rtol: 0, atol: 0, "slot outputs")
+        let input = batch.answerPass, length = input.length, k = TinyModels.summarySlots
+        let candidate = input.ocrPositions, start = model.spanHead(states).start.scalars
+        let slotTokens = encoded.slotTokens!
+        var read = 0
+        for r in 0..<input.rows {
+            let positions = (0..<length).filter { candidate[r * length + $0] }
+            guard let best = positions.max(by: { start[r * length + $0] < start[r * length + $1] }) else { continue }
+            for slot in 0..<k {
+                let l = best + slot
+                let expected: Int32 = l < length && candidate[r * length + l] ? input.tokens[r * length + l] : -1
+                XCTAssertEqual(slotTokens[r * k + slot], expected, "row \(r) slot \(slot)")
+                if expected >= 0 { read += 1 }
+            }
+        }
+        XCTAssertGreaterThan(read, 0, "no slot read an OCR token")
+    }
+
     /// Encoding all B·P rows in one pass equals encoding each page alone: pages never see
     /// each other in the encoder (FiD), only in the decoder.
     func testRowsAreEncodedIndependently() {

@@ -113,10 +113,8 @@ public final class PageEncoder: Module, Sendable {
             // page_tokens / queries: slot k's source token is the k-th token from the span
             // head's most likely start, as the pointer summarizer's; the summaries themselves
             // stay the summarizer's own (no span readout is added to them).
-            let mask = Tensor(input.ocrPositions.map { $0 ? Float(0) : -1e9 }, shape: [rows, length]).converted(to: tokenStates.dtype)
-            let start = slotSourceHead(tokenStates.detached()).start + mask
-            slotTokens = PointerSummarizer.slotTokens(startLogits: start, candidate: input.ocrPositions, tokens: input.tokens,
-                                                      slots: summaryTokens)
+            slotTokens = PointerSummarizer.sourceTokens(spanHead: slotSourceHead, tokenStates: tokenStates, candidate: input.ocrPositions,
+                                                        tokens: input.tokens, slots: summaryTokens)
         }
         return PageEncoding(summaries: summaries, tokenStates: tokenStates, slotTokens: slotTokens)
     }

@@ -43,7 +43,7 @@ public final class PointerSummarizer: Module, Sendable {
         let rows = tokenStates.shape[0], length = tokenStates.shape[1], k = slotStates.shape[1]
         precondition(candidate.count == rows * length, "PointerSummarizer: \(candidate.count) flags for [R, L] = [\(rows), \(length)]")
         precondition(k <= length, "PointerSummarizer: K = \(k) exceeds the row length \(length)")
-        let mask = Tensor(candidate.map { $0 ? Float(0) : -1e9 }, shape: [rows, length]).converted(to: tokenStates.dtype)
+        let mask = Self.candidateMask(candidate, rows: rows, length: length, dtype: tokenStates.dtype)
         let span = spanHead(tokenStates)
         let logits = span.start + mask
         let p = logits.softmax()
@@ -63,6 +63,23 @@ public final class PointerSummarizer: Module, Sendable {
             summaries = summaries + e * endDirection.reshaped([1, 1, endDirection.shape[0]])
         }
         return (summaries, slotTokens)
+    }
+
+    /// `[R, L]`: 0 on candidate positions, −1e9 elsewhere (added to logits before a softmax).
+    static func candidateMask(_ candidate: [Bool], rows: Int, length: Int, dtype: DType) -> Tensor {
+        Tensor(candidate.map { $0 ? Float(0) : -1e9 }, shape: [rows, length]).converted(to: dtype)
+    }
+
+    /// The slots' source tokens of another summarizer with the copy path: what this summarizer
+    /// would give its slots (`slotTokens(startLogits:…)` over `spanHead`'s start logits), without
+    /// touching the summaries. Ids only, so no gradient is recorded.
+    /// Shapes: `tokenStates: [R, L, d]`, `candidate`, `tokens: [R, L]` → `[R, K]`.
+    static func sourceTokens(spanHead: SpanHead, tokenStates: Tensor, candidate: [Bool], tokens: [Int32], slots k: Int) -> [Int32] {
+        withNoGrad {
+            let rows = tokenStates.shape[0], length = tokenStates.shape[1]
+            let start = spanHead(tokenStates).start + candidateMask(candidate, rows: rows, length: length, dtype: tokenStates.dtype)
+            return slotTokens(startLogits: start, candidate: candidate, tokens: tokens, slots: k)
+        }
     }
 
     /// Source token of slot k of every row: `tokens[argmax_l start_l + k]` when that position is

@@ -170,10 +170,11 @@ public struct RunSettings: Equatable, Sendable {
         var r = RawSettingsReader(config)
         self.config = config
         name = r.string("name")
+        let valQuestions = r.int("dataset.synthetic.val"), devQuestions = r.int("dataset.synthetic.dev")  // dev 0: as many as val
         dataset = Dataset(
-            synthetic: Synthetic(train: r.int("dataset.synthetic.train"), val: r.int("dataset.synthetic.val"),
+            synthetic: Synthetic(train: r.int("dataset.synthetic.train"), val: valQuestions,
                                  test: r.int("dataset.synthetic.test"),
-                                 dev: r.int("dataset.synthetic.dev") == 0 ? r.int("dataset.synthetic.val") : r.int("dataset.synthetic.dev"), seed: UInt64(max(0, r.int("dataset.synthetic.seed"))),
+                                 dev: devQuestions == 0 ? valQuestions : devQuestions, seed: UInt64(max(0, r.int("dataset.synthetic.seed"))),
                                  minPages: r.int("dataset.synthetic.min_pages"), maxPages: r.int("dataset.synthetic.max_pages"),
                                  distractorRate: r.double("dataset.synthetic.distractor_rate"), ocrNoise: r.double("dataset.synthetic.ocr_noise"),
                                  imageFormat: r.choice("dataset.synthetic.image_format", default: .png), online: r.bool("dataset.synthetic.online")),
