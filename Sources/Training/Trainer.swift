@@ -58,7 +58,7 @@ public final class Trainer {
 
         preparation = RunPreparation(settings: settings, dataDirectory: dataDirectory, log: log)
         let layout = try preparation.dataset()
-        let cachedMode = settings.train.mode == .cached
+        let cachedMode = settings.mode.isCached
         tokenizer = try (cachedMode ? CachedTraining.tokenizer(settings) : nil) ?? preparation.tokenizer(layout: layout)
         let modelConfig = try preparation.modelConfiguration(tokenizer: tokenizer)
         var rng = SeededRNG(seed: settings.train.seed)
@@ -99,7 +99,7 @@ public final class Trainer {
         let trainableParameters = cached?.trainable ?? model.namedParameters
         trainable = trainableParameters.map(\.tensor)
         optimizer = AdamW(parameters: trainableParameters, learningRate: schedule(0), weightDecay: t.weightDecay)
-        info.mode = settings.train.mode.rawValue
+        info.mode = settings.mode.name
         if let cached {
             info.caches = cached.records
             info.initialisation = cached.initialisation

@@ -4,8 +4,8 @@ import Training
 import XCTest
 
 /// The plan: dependency order, one encoder per encoder-side configuration (an end-to-end cell
-/// when the manifest has one), one cache per (encoder, prompt, split), the probe end to end,
-/// and what is on disk reused or resumed.
+/// when the manifest has one), one cache per (encoder, prompt, split), the probe cached on the
+/// plain encoder or end to end as the cell says, and what is on disk reused or resumed.
 final class ExperimentPlanTests: XCTestCase {
     var work: URL!
 
@@ -29,6 +29,7 @@ final class ExperimentPlanTests: XCTestCase {
     train: {mode: cached, steps: 10, warmup_steps: 2}
     runs:
       - {name: e2e, set: {train.mode: end_to_end, train.steps: 50}}
+      - {name: probe-e2e, set: {train.mode: end_to_end, page_head.probe: true, train.steps: 50}}
     grid: {page_head.pooling: [max, mean], page_head.probe: [false, true]}
     seeds: [1, 2]
     """
@@ -40,22 +41,26 @@ final class ExperimentPlanTests: XCTestCase {
         // One encoder per seed, and it is the end-to-end cell of that seed (not a probe cell).
         let encoders = p.steps.filter { $0.kind == .encoder }
         XCTAssertEqual(encoders.map { $0.runDirectory!.path }, [1, 2].map { work.appendingPathComponent("runs/p/e2e/seed-\($0)").path })
-        // Caches: (encoder, prompt, split) = 2 encoders × 1 prompt × {train, dev (selection), test, val (scored)}.
-        XCTAssertEqual(p.steps.filter { $0.kind == .cache }.count, 8)
+        // Caches: (encoder, prompt, split) = 2 encoders × 2 prompts (the cached probe cells read the
+        // probe prompt's too) × {train, dev (selection), test, val (scored)}.
+        XCTAssertEqual(p.steps.filter { $0.kind == .cache }.count, 16)
         let lastEncoder = kinds.lastIndex(of: .encoder)!, firstCache = kinds.firstIndex(of: .cache)!, lastCache = kinds.lastIndex(of: .cache)!
         let firstTrain = kinds.firstIndex(of: .train)!
         XCTAssertLessThan(lastEncoder, firstCache)
         XCTAssertLessThan(lastCache, firstTrain)
         // Every (cell, seed) is evaluated once; the encoders are not trained a second time.
-        XCTAssertEqual(p.steps.filter { $0.kind == .eval }.count, 5 * 2)
-        XCTAssertEqual(p.steps.filter { $0.kind == .train }.count, 4 * 2)
-        // The probe changes the encoder: end to end, no warm start; the other cells read the encoder of their seed.
+        XCTAssertEqual(p.steps.filter { $0.kind == .eval }.count, 6 * 2)
+        XCTAssertEqual(p.steps.filter { $0.kind == .train }.count, 5 * 2)
+        // Each cell trains in the mode it asks for: the end-to-end probe cell has no encoder run
+        // (and is nobody's encoder: it learned the probe pass); every cached cell, the probe ones
+        // included, reads the plain encoder of its seed.
         for step in p.steps where step.kind == .train {
-            if step.settings.pageHead.probe {
+            if step.cell == "probe-e2e" {
                 XCTAssertNil(step.encoderRun)
-                XCTAssertEqual(step.settings.train.mode, .endToEnd)
+                XCTAssertEqual(step.settings.mode, .endToEnd)
             } else {
-                XCTAssertEqual(step.encoderRun?.lastPathComponent, "seed-\(step.seed!)")
+                XCTAssertEqual(step.settings.mode, .cachedOnPlannedEncoder)
+                XCTAssertEqual(step.encoderRun?.path, work.appendingPathComponent("runs/p/e2e/seed-\(step.seed!)").path)
             }
         }
         XCTAssertTrue(p.text.contains("estimated"))
@@ -65,8 +70,8 @@ final class ExperimentPlanTests: XCTestCase {
         for seed in [1, 2] {
             let trainings = p.steps.filter { $0.kind == .train && $0.encoderRun != nil && $0.seed == seed }
             let caches = p.steps.filter { $0.kind == .cache && $0.encoderRun?.lastPathComponent == "seed-\(seed)" }
-            XCTAssertEqual(caches.map(\.builtBy), Array(repeating: trainings[0].title, count: 4))
-            XCTAssertEqual(caches.map(\.estimatedSeconds), [0, 0, 0, 0])
+            XCTAssertEqual(caches.map(\.builtBy), Array(repeating: trainings[0].title, count: 8))
+            XCTAssertEqual(caches.map(\.estimatedSeconds), Array(repeating: 0, count: 8))
             XCTAssertGreaterThan(trainings[0].estimatedSeconds, trainings[1].estimatedSeconds)
         }
     }
@@ -119,5 +124,34 @@ final class ExperimentPlanTests: XCTestCase {
         XCTAssertThrowsError(try plan(Self.manifest, only: "pooling=men,probe=false")) { error in
             XCTAssertTrue("\(error)".contains("did you mean pooling=mean,probe=false?"), "\(error)")
         }
+    }
+
+    /// One policy for cached mode in `mpvqa run` and `mpvqa train`: a key cached training cannot
+    /// honour is refused at plan time, naming the cell, with the words `mpvqa train` uses.
+    func testACachedCellIsRefusedWhatMpvqaTrainRefuses() throws {
+        let manifest = """
+        name: p
+        dataset: {synthetic: {train: 20, val: 8, test: 4, max_pages: 3}}
+        train: {mode: cached, steps: 10, warmup_steps: 2, page_window: 2}
+        runs:
+          - {name: e2e, set: {train.mode: end_to_end}}
+        grid: {page_head.pooling: [max]}
+        """
+        let expected = "train.page_window: 2: expected 0 in cached mode (it trains on full documents)"
+        XCTAssertThrowsError(try plan(manifest)) { error in
+            XCTAssertTrue("\(error)".contains(expected + " (cell 'pooling=max')"), "\(error)")
+        }
+        var config = try ConfigDocument.parse("""
+        train: {mode: cached, encoder_run: \(work.path), steps: 10, warmup_steps: 2, page_window: 2}
+        """, source: "c.yaml").base
+        try config.set("dataset.synthetic.max_pages", text: "3")
+        XCTAssertThrowsError(try RunSettings(config)) { error in
+            XCTAssertTrue("\(error)".contains(expected), "\(error)")
+        }
+        // The end-to-end cell of the same manifest keeps its page window.
+        let fine = try plan(manifest.replacingOccurrences(of: "page_window: 2}", with: "page_window: 0}")
+                                .replacingOccurrences(of: "{train.mode: end_to_end}", with: "{train.mode: end_to_end, train.page_window: 2}"))
+        XCTAssertEqual(fine.steps.first { $0.kind == .encoder }?.settings.train.pageWindow, 2)
+        XCTAssertEqual(fine.steps.first { $0.kind == .train }?.settings.train.pageWindow, 0)
     }
 }

@@ -15,11 +15,11 @@ public struct Manifest: Sendable {
     public struct Variant: Sendable {
         public var name: String
         public var config: Config
-        /// The typed, range-checked settings of `config` (decoded in end-to-end mode when the
-        /// cell asks for cached mode: the plan supplies its encoder).
+        /// The typed, range-checked settings of `config`; a cell asking for cached mode without
+        /// naming its encoder has `TrainingMode.cachedOnPlannedEncoder` (the plan trains it).
         public var settings: RunSettings
-        /// `train.mode: cached` without a `train.encoder_checkpoint`: the plan picks the encoder run.
-        public var requestsCachedMode: Bool
+        /// Cached mode on an encoder run the plan trains (`TrainingMode.cachedOnPlannedEncoder`).
+        public var requestsCachedMode: Bool { settings.mode == .cachedOnPlannedEncoder }
         /// Where it was defined (`file:line` of a `runs:` entry, or the file for grid cells).
         public var location: String
         /// Its own seeds (a named run's `seeds:`), or nil for the manifest's.
@@ -53,8 +53,7 @@ public struct Manifest: Sendable {
             for (key, value) in run.settings { try config.set(key, text: value.description, source: run.location) }
             // An override on the command line wins over the manifest's per-run settings too.
             try config.apply(overrides: overrides)
-            variants.append(Variant(name: run.name, config: config, settings: try decode(config, cell: run.name),
-                                    requestsCachedMode: requestsCachedMode(config), location: run.location,
+            variants.append(Variant(name: run.name, config: config, settings: try decode(config, cell: run.name), location: run.location,
                                     seeds: run.seeds.isEmpty ? nil : run.seeds))
         }
         if !document.grid.isEmpty || document.runs.isEmpty {
@@ -65,8 +64,7 @@ public struct Manifest: Sendable {
                 try config.apply(overrides: overrides)
                 // A grid value may hold '/' or '..' (a path setting): the cell's name is one path component.
                 let name = PathConfinement.component(cell.name)
-                variants.append(Variant(name: name, config: config, settings: try decode(config, cell: name),
-                                        requestsCachedMode: requestsCachedMode(config), location: source))
+                variants.append(Variant(name: name, config: config, settings: try decode(config, cell: name), location: source))
             }
         }
         var seen = Set<String>()
@@ -80,20 +78,11 @@ public struct Manifest: Sendable {
         return manifest
     }
 
-    /// Whether `config` asks for cached mode on an encoder the plan provides.
-    static func requestsCachedMode(_ config: Config) -> Bool {
-        let encoderKeys = ["train.encoder_run", "train.encoder_checkpoint", "train.features.train"]  // whichever the schema has
-        return config.values["train.mode"] == .string("cached")
-            && encoderKeys.allSatisfy { config.values[$0] == nil || config.values[$0] == .string("") }
-    }
-
-    /// Typed settings (ranges and cross-key rules checked); problems name the cell. A cell that
-    /// asks for cached mode without naming an encoder checkpoint is decoded in end-to-end mode:
-    /// its encoder is a step of the plan.
+    /// Typed settings (ranges, cross-key rules and what the cell's training mode requires,
+    /// under the rules `mpvqa train` applies); problems name the cell. A cell that asks for
+    /// cached mode without naming its encoder gets the encoder run the plan trains.
     static func decode(_ config: Config, cell: String) throws -> RunSettings {
-        var config = config
-        if requestsCachedMode(config) { try config.set("train.mode", text: "end_to_end", source: "plan") }
-        do { return try RunSettings(config) } catch let e as ConfigError {
+        do { return try RunSettings(config, encoderFromPlan: true) } catch let e as ConfigError {
             throw ConfigError(source: e.source, key: e.key, e.message + " (cell '\(cell)')")
         } catch let e as ConfigProblems {
             throw ConfigProblems(e.problems.map { ConfigError(source: $0.source, key: $0.key, $0.message + " (cell '\(cell)')") })

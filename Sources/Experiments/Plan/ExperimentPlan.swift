@@ -7,10 +7,12 @@ import Training
 /// then every cell's training and evaluation — each marked built, reused or resumed from
 /// what is on disk.
 ///
-/// Cells ask for `train.mode: cached` unless they change the encoder (`page_head.probe: true`
-/// encodes every page a second time, so the probe trains end to end). A cached cell's encoder
-/// is the end-to-end cell of the manifest (without the probe) with the same encoder-side settings and seed, or,
-/// when there is none, an encoder run of its own under `runs/<name>/_encoders/`.
+/// A cell trains the way its settings say (`RunSettings.mode`, the rules `mpvqa train` applies).
+/// A cell asking for `train.mode: cached` without naming its encoder gets one from the plan: the
+/// end-to-end cell of the manifest (without the probe) with the same encoder-side settings and
+/// seed, or, when there is none, an encoder run of its own under `runs/<name>/_encoders/`. A cached
+/// cell with `page_head.probe` reads probe-prompt caches of that plain encoder; the probe trained
+/// end to end is a cell with `train.mode: end_to_end`.
 ///
 /// ```swift
 /// let plan = try ExperimentPlan(manifest: manifest, runsDirectory: URL(fileURLWithPath: "runs"), dataDirectory: data)
@@ -34,7 +36,7 @@ public struct ExperimentPlan: Sendable {
         for variant in manifest.variants {
             for seed in manifest.seeds(of: variant) {
                 let config = try manifest.settings(variant, seed: seed)
-                let cached = variant.requestsCachedMode && !config.pageHead.probe
+                let cached = config.mode == .cachedOnPlannedEncoder
                 cells.append(Cell(variant: variant, seed: seed, config: config, cached: cached,
                                   dir: root.appendingPathComponent(variant.name).appendingPathComponent("seed-\(seed)")))
             }
@@ -78,7 +80,7 @@ public struct ExperimentPlan: Sendable {
                 for seed in manifest.seeds(of: variant) where !allCells.contains(where: { $0.variant.name == variant.name && $0.seed == seed }) {
                     let config = try manifest.settings(variant, seed: seed)
                     allCells.append(Cell(variant: variant, seed: seed, config: config,
-                                         cached: variant.requestsCachedMode && !config.pageHead.probe,
+                                         cached: config.mode == .cachedOnPlannedEncoder,
                                          dir: root.appendingPathComponent(variant.name).appendingPathComponent("seed-\(seed)")))
                 }
             }
@@ -88,10 +90,11 @@ public struct ExperimentPlan: Sendable {
             let key = ExperimentPlan.encoderFingerprint(cell.config)
             if encoderOf[key] != nil { continue }
             // A probe cell's encoder also learned the probe pass: not the plain encoder a cached cell freezes.
-            if let e2e = allCells.first(where: { !$0.cached && !$0.config.pageHead.probe && ExperimentPlan.encoderFingerprint($0.config) == key }) {
+            if let e2e = allCells.first(where: { $0.config.mode == .endToEnd && !$0.config.pageHead.probe
+                                                 && ExperimentPlan.encoderFingerprint($0.config) == key }) {
                 encoderOf[key] = (e2e.dir, e2e.config, true)
             } else {
-                let config = cell.config   // decoded in end-to-end mode already (Manifest.decode)
+                let config = try ExperimentPlan.plainEncoderSettings(of: cell.config)
                 let hash = String(format: "%08x", ExperimentPlan.stableHash(key))
                 encoderOf[key] = (root.appendingPathComponent("_encoders/\(hash)"), config, false)
             }
@@ -107,8 +110,10 @@ public struct ExperimentPlan: Sendable {
         var seenCaches = Set<String>()
         for cell in cells where cell.cached {
             let encoder = encoderOf[ExperimentPlan.encoderFingerprint(cell.config)]!
-            let template = cell.config.encoder.prompt
+            // The probe reads a second cache per split, made with the probe prompt.
+            let templates = [cell.config.encoder.prompt] + (cell.config.pageHead.probe ? [cell.config.pageHead.probePrompt] : [])
             // Training reads train and dev; evaluation builds the val and test caches it answers from.
+            for template in templates {
             for split in ["train", "dev"] + ExperimentPlan.scoredSplits {
                 let key = "\(encoder.dir.path)|\(template)|\(split)"
                 guard seenCaches.insert(key).inserted else { continue }
@@ -119,6 +124,7 @@ public struct ExperimentPlan: Sendable {
                                       encoderPasses: questions * CostModel.meanPages(cell.config),
                                       estimatedSeconds: CostModel.cacheSeconds(cell.config, questions: questions),
                                       encoderRun: encoder.dir))
+            }
             }
         }
 
@@ -136,8 +142,8 @@ public struct ExperimentPlan: Sendable {
                     step.encoderPasses = 0
                     step.estimatedSeconds = step.status == .reuse ? 0 : CostModel.trainingSeconds(cell.config, cached: true)
                 } else {
-                    let probe = cell.variant.requestsCachedMode
-                    step = try trainStep(kind: .train, title: "train \(cell.variant.name) seed \(cell.seed) (end to end\(probe ? ": the probe changes the encoder" : ""))",
+                    let mode = config.mode == .endToEnd ? "end to end" : "cached, on the encoder run it names"
+                    step = try trainStep(kind: .train, title: "train \(cell.variant.name) seed \(cell.seed) (\(mode))",
                                      dir: cell.dir, config: config, cell: cell.variant.name, seed: cell.seed)
                 }
                 steps.append(step)
@@ -219,6 +225,16 @@ public struct ExperimentPlan: Sendable {
         let keys = c.values.keys.filter { k in ["dataset.", "tokenizer.", "model.", "encoder."].contains { k.hasPrefix($0) } && k != "dataset.synthetic.online" }.sorted()
         return (keys.map { "\($0)=\(c.values[$0]!)" } + c.prompts.keys.sorted().map { "prompts.\($0)=\(c.prompts[$0]!)" }
                 + ["seed=\(s.train.seed)"]).joined(separator: ";")
+    }
+
+    /// The settings of the plain encoder run the plan trains for a cached cell that names none:
+    /// the cell's settings end to end, without the probe (a cached probe cell freezes the plain
+    /// encoder and reads its probe-prompt caches).
+    static func plainEncoderSettings(of cell: RunSettings) throws -> RunSettings {
+        var c = cell.config
+        try c.set("train.mode", text: TrainingMode.endToEnd.name, source: "plan")
+        try c.set("page_head.probe", text: "false", source: "plan")
+        return try RunSettings(c)
     }
 
     /// FNV-1a: a short name for an encoder configuration, the same on every machine.

@@ -59,28 +59,11 @@ public struct ExperimentRunner {
         return results
     }
 
-    /// Settings cached training requires (README "Experiments"), applied to cached cells.
-    static let cachedModeRequirements: [(String, String)] = [
-        ("train.page_window", "0"), ("train.single_page_warmup_steps", "0"), ("dataset.synthetic.online", "false"), ("eval.answer", "generate"),
-    ]
-
-    /// The settings of a cached cell on `encoder` (`train.mode: cached`, `train.encoder_run`);
-    /// settings cached mode refuses are an error naming the cell.
+    /// The settings of a cached cell on `encoder` (`train.encoder_run` set to the plan's encoder
+    /// run), checked in full as `mpvqa train` checks them: the encoder run's agreement too.
     func cachedSettings(_ step: PlanStep, encoder: URL) throws -> RunSettings {
         var c = step.settings.config
-        try c.set("train.mode", text: "cached", source: "plan")
         try c.set("train.encoder_run", text: encoder.path, source: "plan")
-        // What cached training requires, where the manifest's recipe (made for end-to-end
-        // training) differs: full documents from a fixed split, generated answers (the span
-        // head reads encoder token states, which are not cached).
-        var changed: [String] = []
-        for (key, value) in ExperimentRunner.cachedModeRequirements {
-            if let current = c.values[key], current.description != value {
-                try c.set(key, text: value, source: "plan")
-                changed.append("\(key) \(current) → \(value)")
-            }
-        }
-        if !changed.isEmpty { log("cell \(step.cell ?? "?") in cached mode: " + changed.joined(separator: ", ")) }
         do { return try RunSettings(c) } catch let e as ConfigError {
             throw ConfigError(source: e.source, key: e.key, e.message + " (cell '\(step.cell ?? "?")' in cached mode)")
         }
@@ -114,7 +97,7 @@ public struct ExperimentRunner {
             let trainer = try Trainer(settings: settings, run: run, dataDirectory: data, resume: resume)
             let state = try trainer.run()
             let marker: [String: Any] = ["steps": state.step, "minutes": state.elapsedSeconds / 60, "best_dev_anls": state.bestScore,
-                                         "best_step": state.bestStep, "mode": settings.train.mode.rawValue, "encoder_run": step.encoderRun?.path ?? "",
+                                         "best_step": state.bestStep, "mode": settings.mode.name, "encoder_run": step.encoderRun?.path ?? "",
                                          // The cell's config as planned (what a rerun compares) and the settings it trained with.
                                          "config": step.settings.config.yaml, "trained_config": settings.yaml]
             try AtomicFile.write(try JSONSerialization.data(withJSONObject: marker, options: [.prettyPrinted, .sortedKeys]),

@@ -3,7 +3,8 @@ import Foundation
 extension RunSettings {
     /// The settings `train.mode: cached` cannot honour, each at its key with the reason
     /// (README "Cached training"): it trains on full documents from a fixed split's caches,
-    /// and has no encoder token states (so no span answers).
+    /// and has no encoder token states (so no span answers). `mpvqa train` and every cell of
+    /// `mpvqa run` are held to the same rules: nothing is adapted silently.
     func cachedModeProblems() -> [ConfigError] {
         guard train.mode == .cached else { return [] }
         var problems: [ConfigError] = []
@@ -12,7 +13,10 @@ extension RunSettings {
             problems.append(ConfigError(source: config.location(of: key) ?? config.sourceName, key: key, "\(value): expected \(expected)"))
         }
         let hasRun = !train.encoderRun.isEmpty, features = train.features
-        if hasRun && !features.isEmpty {
+        if mode == .cachedOnPlannedEncoder {
+            // The experiment plan names the encoder run when it runs the cell; what the cell
+            // asks of cached mode is checked now, the encoder's agreement then.
+        } else if hasRun && !features.isEmpty {
             fail("train.features.train", "empty when train.encoder_run is set (cached mode reads the encoder run's caches or external files, not both)")
         } else if !hasRun && features.isEmpty {
             fail("train.encoder_run", "a run directory whose frozen encoder makes the caches when train.mode is cached (or set train.features.train and .dev)")

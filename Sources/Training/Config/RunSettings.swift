@@ -158,6 +158,9 @@ public struct RunSettings: Equatable, Sendable {
     public var pageHead: PageHead
     public var train: Train
     public var eval: Eval
+    /// How the run trains (end to end, or cached on an encoder run or external features),
+    /// resolved from `train.*` when the settings are read.
+    public let mode: TrainingMode
     /// The resolved configuration these settings were decoded from (written as `config.yaml`).
     public let config: Config
 
@@ -165,8 +168,9 @@ public struct RunSettings: Equatable, Sendable {
     public var yaml: String { config.yaml }
 
     /// Decodes and checks `config`; all problems are reported at once, one line each, as
-    /// `FILE:LINE: key: value: expected …`.
-    public init(_ config: Config) throws {
+    /// `FILE:LINE: key: value: expected …`. `encoderFromPlan`: a cached run may leave its
+    /// encoder unnamed (an experiment plan trains it; `TrainingMode.cachedOnPlannedEncoder`).
+    public init(_ config: Config, encoderFromPlan: Bool = false) throws {
         var r = RawSettingsReader(config)
         self.config = config
         name = r.string("name")
@@ -219,6 +223,7 @@ public struct RunSettings: Equatable, Sendable {
                       answerDraw: r.choice("train.answer_draw", default: .extractive), seed: UInt64(max(0, r.int("train.seed"))),
                       evalEvery: r.int("train.eval_every"), evalQuestions: r.int("train.eval_questions"), threads: r.int("train.threads"))
         train.initFrom = r.string("train.init_from")
+        mode = TrainingMode.resolve(train, encoderFromPlan: encoderFromPlan)
         eval = Eval(beams: r.int("eval.beams"), maxAnswerTokens: r.int("eval.max_answer_tokens"), answer: r.choice("eval.answer", default: .generate),
                     memoryPages: r.choice("eval.memory_pages", default: .all))
         r.checkEveryKeyRead()

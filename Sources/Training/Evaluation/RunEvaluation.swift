@@ -60,7 +60,7 @@ public struct RunEvaluation {
         let evaluator = preparation.evaluator(model: model, tokenizer: tokenizer, builders: (builder, probe), beams: beams)
         let source = preparation.answerSource
         let started = Date()
-        let features = try settings.train.mode == .cached
+        let features = try settings.mode.isCached
             ? CachedEvaluationFeatures.open(model: model, settings: settings, tokenizer: tokenizer, layout: layout, set: set) : nil
         let predictions = try features.map { try evaluator.predict(set.items, features: $0, progress: "eval \(split) (cached)") }
             ?? evaluator.predict(set.items, progress: "eval \(split)")

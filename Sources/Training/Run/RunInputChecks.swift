@@ -28,7 +28,7 @@ public enum RunInputChecks {
                 }
             }
         }
-        guard settings.train.mode == .cached else { return }
+        guard settings.mode.isCached else { return }
         for (key, path) in [("train.encoder_run", settings.train.encoderRun), ("train.features.train", settings.train.features.train),
                             ("train.features.dev", settings.train.features.dev), ("train.features.val", settings.train.features.val),
                             ("train.features.test", settings.train.features.test)] where !path.isEmpty {

@@ -33,7 +33,7 @@ public struct RunPreparation {
                                              memoryPages: settings.eval.memoryPages),
                   batchSize: settings.train.batchQuestions,
                   // Cached mode has no token states to extract from (its span weight is forced to 0).
-                  extractSpans: settings.train.mode != .cached && (answerSource == .extract || settings.train.spanLossWeight > 0))
+                  extractSpans: !settings.mode.isCached && (answerSource == .extract || settings.train.spanLossWeight > 0))
     }
 
     /// True when the run reads a released MP-DocVQA copy instead of the synthetic set.
