@@ -128,8 +128,9 @@ final class ExperimentReportTests: XCTestCase {
         XCTAssertEqual(equal.verdict, .noDifference, "\(equal)")
         XCTAssertTrue(report.contains("| no difference detected; smallest detectable ±"), report)
         XCTAssertFalse(comparisons.contains { $0.metric == "extracted ANLS" }, "cached cells do not extract: nothing to pair")
-        XCTAssertTrue(report.contains("## Paired comparison with e2e: test"))
-        XCTAssertTrue(report.contains("## Paired comparison with e2e: val"))
+        XCTAssertTrue(report.contains("## Paired comparisons: test"))
+        XCTAssertTrue(report.contains("| pooling=max | e2e | "), "each row names its base")
+        XCTAssertTrue(report.contains("## Paired comparisons: val"))
 
         // Every table row has as many cells as its header (a stray "|" would shift the columns).
         var columns: Int?

@@ -33,6 +33,8 @@ public struct Manifest: Sendable {
     public let variants: [Variant]
     /// The seeds every variant runs with (the base `train.seed` when the manifest has none).
     public let seeds: [Int]
+    /// Which cell each cell's paired comparison is with (``ComparisonPair``).
+    public let comparisons: [ComparisonPair]
 
     /// Loads, applies `--set` overrides to the base, expands and validates every cell before
     /// any work: keys, types (while parsing), ranges and paths (`ManifestValidation`).
@@ -73,7 +75,8 @@ public struct Manifest: Sendable {
         }
         let baseSettings = try decode(base, cell: "base")
         let seeds = document.seeds.isEmpty ? [Int(baseSettings.train.seed)] : document.seeds
-        let manifest = Manifest(url: url, name: baseSettings.name, text: text, document: document, variants: variants, seeds: seeds)
+        let manifest = Manifest(url: url, name: baseSettings.name, text: text, document: document, variants: variants, seeds: seeds,
+                                comparisons: try ComparisonPair.pairs(variants, document: document))
         try ManifestValidation.check(manifest)
         return manifest
     }

@@ -62,7 +62,7 @@ public struct ExperimentReport {
         for split in results.splits {
             let comparisons = try results.comparisons(split: split)
             if split == lead { leadComparisons = comparisons }
-            md += ["", "## Paired comparison with \(results.cells.first ?? "-"): \(split)", ""] + pairedTable(comparisons)
+            md += ["", "## Paired comparisons: \(split)", ""] + pairedTable(comparisons)
         }
         md += ["", "## Cost (\(lead))", ""] + costTable(split: lead)
         md += ["", "## Charts", ""]
@@ -71,7 +71,7 @@ public struct ExperimentReport {
                "![metrics](\(name)/metrics.png)", ""]
         if let forest = differences(leadComparisons, split: lead) {
             try forest.render().writePNG(to: chartDir.appendingPathComponent("paired-differences.png"))
-            md += ["Paired differences from \(results.cells.first ?? "-") on \(lead) (dot: mean difference of seed-averaged questions; "
+            md += ["Paired differences, each cell against its base, on \(lead) (dot: mean difference of seed-averaged questions; "
                    + "bar: 95% document-clustered bootstrap interval; a bar crossing the vertical line at 0 is no detected difference):", "",
                    "![paired differences](\(name)/paired-differences.png)", ""]
         }
@@ -188,12 +188,12 @@ public struct ExperimentReport {
         return lines
     }
 
-    /// Every cell against the base, one row per metric both produce.
+    /// Every cell against its base, one row per metric both produce.
     func pairedTable(_ comparisons: [PairedComparison]) -> [String] {
         guard results.cells.count > 1 else { return ["(one cell)"] }
         guard !comparisons.isEmpty else { return ["(no metric both the base and another cell produce)"] }
-        var lines = ["| cell | metric | questions (documents) | base | cell | Δ (cell − base) | 95% interval | questions better / worse | verdict |",
-                     "|---|---|---|---|---|---|---|---|---|"]
+        var lines = ["| cell | base | metric | questions (documents) | base value | cell value | Δ (cell − base) | 95% interval | questions better / worse | verdict |",
+                     "|---|---|---|---|---|---|---|---|---|---|"]
         for c in comparisons {
             let d = c.difference
             let verdict: String
@@ -203,11 +203,12 @@ public struct ExperimentReport {
             // No "|" here: it would split the Markdown table cell.
             case .noDifference: verdict = String(format: "no difference detected; smallest detectable ±%.3f", c.minimumDetectableEffect)
             }
-            lines.append("| \(c.cell) | \(c.metric) | \(d.observations) (\(d.clusters)) | " + String(format: "%.3f | %.3f | %+.3f | [%+.3f, %+.3f]", c.baseMean, c.cellMean, d.estimate, d.lower, d.upper)
+            lines.append("| \(c.cell) | \(c.base) | \(c.metric) | \(d.observations) (\(d.clusters)) | " + String(format: "%.3f | %.3f | %+.3f | [%+.3f, %+.3f]", c.baseMean, c.cellMean, d.estimate, d.lower, d.upper)
                          + " | \(c.better) / \(c.worse) | \(verdict) |")
         }
         let b = ExperimentResults.bootstrap
-        lines += ["", "Each question's value is first averaged over the seeds of its cell (a question counts once, however many seeds ran); "
+        lines += ["", "Each cell is compared with the cell that differs from it only in what the pair names (the manifest's `compare:` "
+                  + "and `base:`, README \"Experiments\"). Each question's value is first averaged over the seeds of its cell (a question counts once, however many seeds ran); "
                   + "Δ is the mean over questions of cell − base. The 95% interval is the expanded percentile interval (Hesterberg) of \(b.resamples) "
                   + "bootstrap resamples of documents (a document's questions are resampled together, since they share pages and errors; seed \(b.seed)). "
                   + String(format: "\"Smallest detectable\" is the minimum detectable effect (z₀.₉₇₅ + z₀.₈₀) × SE = %.2f × SE, ", PairedComparison.detectableEffectFactor)
@@ -245,18 +246,20 @@ public struct ExperimentReport {
                         }, yRange: 0...1)
     }
 
-    /// The forest plot of `comparisons`: one row per cell, one interval per metric; nil
-    /// without comparisons.
+    /// The forest plot of `comparisons`: one row per pair (`cell vs base`), one interval per
+    /// metric; nil without comparisons.
     func differences(_ comparisons: [PairedComparison], split: String) -> IntervalChart? {
-        guard let base = results.cells.first, !comparisons.isEmpty else { return nil }
-        let groups = results.cells.dropFirst().filter { cell in comparisons.contains { $0.cell == cell } }
+        guard !comparisons.isEmpty else { return nil }
+        let label = { (pair: ComparisonPair) in "\(pair.cell) vs \(pair.base)" }
+        let pairs = results.pairs.filter { p in comparisons.contains { $0.cell == p.cell && $0.base == p.base } }
+        let groups = pairs.map(label)
         let metrics = QuestionMetric.compared.map(\.name).filter { name in comparisons.contains { $0.metric == name } }
         let intervals = comparisons.compactMap { c -> IntervalChart.Interval? in
-            guard let g = groups.firstIndex(of: c.cell), let s = metrics.firstIndex(of: c.metric) else { return nil }
+            guard let g = groups.firstIndex(of: label(ComparisonPair(cell: c.cell, base: c.base))), let s = metrics.firstIndex(of: c.metric) else { return nil }
             return .init(group: g, series: s, estimate: c.difference.estimate, lower: c.difference.lower, upper: c.difference.upper)
         }
-        return IntervalChart(title: "\(plan.manifest.name): paired difference from \(base) (\(split))",
-                             xLabel: "cell - \(base) (95% document-bootstrap interval)", groups: Array(groups), series: metrics, intervals: intervals)
+        return IntervalChart(title: "\(plan.manifest.name): paired differences, cell - base (\(split))",
+                             xLabel: "cell - base (95% document-bootstrap interval)", groups: groups, series: metrics, intervals: intervals)
     }
 
     /// `(minutes, dev ANLS)` of a run's validations (`metrics.jsonl`).

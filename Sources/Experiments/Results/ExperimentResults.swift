@@ -57,15 +57,19 @@ public struct ExperimentResults: Sendable {
     public static let bootstrap = ClusteredBootstrap(resamples: 2000, confidence: 0.95, seed: 20_24)
 
     public var rows: [Row]
-    /// Cell names in manifest order; the first is the base of the paired comparisons.
+    /// Cell names in manifest order.
     public var cells: [String]
     /// Evaluated splits in report order (a subset of the requested ones).
     public var splits: [String]
+    /// The paired comparisons to make, each cell with its base (``ComparisonPair``).
+    public var pairs: [ComparisonPair]
 
-    public init(rows: [Row], cells: [String], splits: [String]) {
+    /// `pairs` nil: every cell against the first.
+    public init(rows: [Row], cells: [String], splits: [String], pairs: [ComparisonPair]? = nil) {
         self.rows = rows
         self.cells = cells
         self.splits = splits
+        self.pairs = pairs ?? cells.dropFirst().map { ComparisonPair(cell: $0, base: cells[0]) }
     }
 
     /// The split the report leads with (nil when nothing is evaluated).
@@ -83,7 +87,8 @@ public struct ExperimentResults: Sendable {
                 if let row = try read(dir, cell: cell, seed: seed, split: split) { rows.append(row) }
             }
         }
-        return ExperimentResults(rows: rows, cells: cells, splits: splits.filter { s in rows.contains { $0.split == s } })
+        return ExperimentResults(rows: rows, cells: cells, splits: splits.filter { s in rows.contains { $0.split == s } },
+                                 pairs: plan.manifest.comparisons.filter { cells.contains($0.cell) && cells.contains($0.base) })
     }
 
     /// One run's results on `split`, nil when it has not been evaluated there.
@@ -153,11 +158,11 @@ public struct ExperimentResults: Sendable {
         return values.isEmpty ? nil : SeedInterval(values)
     }
 
-    /// Every cell against the first on each compared metric both produce, on `split`.
+    /// Every pair (cell against its base) on each compared metric both produce, on `split`.
     public func comparisons(split: String) throws -> [PairedComparison] {
-        guard let base = cells.first else { return [] }
         var out: [PairedComparison] = []
-        for cell in cells.dropFirst() {
+        for pair in pairs {
+            let (cell, base) = (pair.cell, pair.base)
             for metric in QuestionMetric.compared {
                 guard let b = observations(base, metric, split: split), let c = observations(cell, metric, split: split) else { continue }
                 if let comparison = try PairedComparison.compare(metric: metric.name, base: (base, b), cell: (cell, c), bootstrap: Self.bootstrap) {

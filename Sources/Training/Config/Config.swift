@@ -118,8 +118,9 @@ public struct Config: Equatable, Sendable {
     /// Loads a training config (a manifest without `grid`/`seeds`).
     public static func load(_ url: URL) throws -> Config {
         let document = try ConfigDocument.load(url)
-        if !document.grid.isEmpty || !document.seeds.isEmpty || !document.runs.isEmpty {
-            throw ConfigError(source: url.lastPathComponent, key: !document.grid.isEmpty ? "grid" : !document.seeds.isEmpty ? "seeds" : "runs",
+        if !document.grid.isEmpty || !document.seeds.isEmpty || !document.runs.isEmpty || !document.compare.isEmpty {
+            throw ConfigError(source: url.lastPathComponent,
+                              key: !document.grid.isEmpty ? "grid" : !document.seeds.isEmpty ? "seeds" : !document.runs.isEmpty ? "runs" : "compare",
                               "a training config has no grid or seeds (run manifests with `mpvqa run`)")
         }
         var config = document.base

@@ -14,11 +14,13 @@ public struct NamedRun: Equatable, Sendable {
     public var settings: [(key: String, value: ConfigValue)]
     /// Seeds of this run alone (empty: the manifest's `seeds`).
     public var seeds: [Int] = []
+    /// The cell this run's paired comparison is with (`base: NAME`), or nil for the manifest's rule.
+    public var base: String? = nil
     /// `file:line` of the entry, for errors found later (e.g. a missing path).
     public var location: String
 
     public static func == (a: NamedRun, b: NamedRun) -> Bool {
-        a.name == b.name && a.location == b.location && a.seeds == b.seeds && a.settings.map(\.key) == b.settings.map(\.key)
+        a.name == b.name && a.location == b.location && a.seeds == b.seeds && a.base == b.base && a.settings.map(\.key) == b.settings.map(\.key)
             && a.settings.map(\.value) == b.settings.map(\.value)
     }
 }
@@ -30,6 +32,9 @@ public struct ConfigDocument: Equatable, Sendable {
     public var grid: [GridAxis]
     public var seeds: [Int]
     public var runs: [NamedRun] = []
+    /// `compare: {key: value, ...}`: every cell is compared with the cell that has one of these
+    /// keys at its listed value and equals it in every other setting (README "Experiments").
+    public var compare: [GridAxis] = []
 
     /// Parses and validates `url`; every error names the file, line and key.
     public static func load(_ url: URL) throws -> ConfigDocument {
@@ -122,6 +127,19 @@ public struct ConfigDocument: Equatable, Sendable {
                         }
                         document.grid.append(GridAxis(key: name, values: values))
                     }
+                case "compare":
+                    guard let pairs = value.mapping else { throw ConfigError(source: where_, key: "compare", "expected a mapping of key: value (the base's value of each compared key)") }
+                    for (keyNode, item) in pairs {
+                        guard let name = keyNode.string else { throw ConfigError(source: where_, key: "compare", "a key is not a string") }
+                        let at = location(source, keyNode)
+                        guard ConfigSchema.key(name) != nil else {
+                            throw ConfigError(source: at, key: "compare.\(name)", "unknown key" + (ConfigSchema.closest(to: name).map { " (did you mean \($0)?)" } ?? ""))
+                        }
+                        var probe = Config()
+                        let (scalar, quoted) = try scalarText(item, source: at, key: "compare.\(name)")
+                        try probe.set(name, text: scalar, quoted: quoted, source: at)
+                        document.compare.append(GridAxis(key: name, values: [probe.rawValue(name) ?? .string(scalar)]))
+                    }
                 case "runs":
                     guard let list = value.sequence else { throw ConfigError(source: where_, key: "runs", "expected a list of {name: NAME, set: {key: value, ...}}") }
                     for entry in list { try document.runs.append(namedRun(entry, source: source, existing: document.runs)) }
@@ -148,7 +166,7 @@ public struct ConfigDocument: Equatable, Sendable {
     private static func namedRun(_ entry: Node, source: String, existing: [NamedRun]) throws -> NamedRun {
         let at = location(source, entry)
         guard let fields = entry.mapping else { throw ConfigError(source: at, key: "runs", "expected {name: NAME, set: {key: value, ...}}") }
-        var name: String?, settings: [(key: String, value: ConfigValue)] = [], seeds: [Int] = []
+        var name: String?, settings: [(key: String, value: ConfigValue)] = [], seeds: [Int] = [], base: String?
         for (fieldNode, fieldValue) in fields {
             let fieldAt = location(source, fieldNode)
             switch fieldNode.string {
@@ -170,6 +188,9 @@ public struct ConfigDocument: Equatable, Sendable {
                     try probe.set(key, text: scalar, quoted: quoted, source: keyAt)
                     settings.append((key, key.hasPrefix("prompts.") ? .string(scalar) : probe.rawValue(key) ?? .string(scalar)))
                 }
+            case "base":
+                guard let b = fieldValue.string, !b.isEmpty else { throw ConfigError(source: fieldAt, key: "runs.base", "expected the name of the cell this run is compared with") }
+                base = b
             case "seeds":
                 guard let list = fieldValue.sequence, !list.isEmpty else { throw ConfigError(source: fieldAt, key: "runs.seeds", "expected a non-empty list of integers") }
                 seeds = try list.map {
@@ -180,12 +201,12 @@ public struct ConfigDocument: Equatable, Sendable {
                 }
                 try SeedList.check(seeds, source: fieldAt, key: "runs.seeds")
             default:
-                throw ConfigError(source: fieldAt, key: "runs.\(fieldNode.string ?? "?")", "unknown field (expected name, set or seeds)")
+                throw ConfigError(source: fieldAt, key: "runs.\(fieldNode.string ?? "?")", "unknown field (expected name, set, seeds or base)")
             }
         }
         guard let name else { throw ConfigError(source: at, key: "runs", "every run needs a name") }
         guard !existing.contains(where: { $0.name == name }) else { throw ConfigError(source: at, key: "runs.name", "'\(name)' is used twice") }
-        return NamedRun(name: name, settings: settings, seeds: seeds, location: at)
+        return NamedRun(name: name, settings: settings, seeds: seeds, base: base, location: at)
     }
 
     private static func kind(_ node: Node) -> String {
