@@ -95,7 +95,12 @@ final class ExperimentPlanTests: XCTestCase {
         // e2e seed 1 finished and evaluated; pooling=max,probe=false seed 1 killed mid-training.
         let e2e = root.appendingPathComponent("e2e/seed-1")
         try fm.createDirectory(at: e2e, withIntermediateDirectories: true)
-        try "{}".write(to: e2e.appendingPathComponent("complete.json"), atomically: true, encoding: .utf8)
+        let url = work.appendingPathComponent("p.yaml")
+        try Self.manifest.write(to: url, atomically: true, encoding: .utf8)
+        let manifest = try Manifest.load(url)
+        let planned = try manifest.settings(manifest.variants.first { $0.name == "e2e" }!, seed: 1)
+        try CompletionMarker(steps: 50, minutes: 1, bestDevANLS: 0.5, bestStep: 50, mode: "end_to_end", encoderRun: "",
+                             config: planned.config.yaml, trainedConfig: planned.config.yaml).write(to: e2e)
         for split in ["test", "val"] {  // an evaluation is done when its submission (written last) is there
             try fm.createDirectory(at: e2e.appendingPathComponent("eval/\(split)"), withIntermediateDirectories: true)
             try "[]".write(to: e2e.appendingPathComponent("eval/\(split)/submission.json"), atomically: true, encoding: .utf8)

@@ -80,8 +80,8 @@ final class ExperimentReportTests: XCTestCase {
         encoder.outputFormatting = [.sortedKeys]
         try rows.map { String(decoding: try encoder.encode($0), as: UTF8.self) }.joined(separator: "\n").appending("\n")
             .write(to: out.appendingPathComponent("predictions.jsonl"), atomically: true, encoding: .utf8)
-        try #"{"minutes": 1.5, "steps": 50, "mode": "\#(extracts ? "end_to_end" : "cached")"}"#
-            .write(to: dir.appendingPathComponent("complete.json"), atomically: true, encoding: .utf8)
+        try CompletionMarker(steps: 50, minutes: 1.5, bestDevANLS: 0.5, bestStep: 50, mode: extracts ? "end_to_end" : "cached",
+                             encoderRun: "", config: "", trainedConfig: "").write(to: dir)
     }
 
     func writeFixture(_ plan: ExperimentPlan, splits: [String]) throws {

@@ -182,10 +182,8 @@ public struct ExperimentPlan: Sendable {
     /// manifest's cell has changed since, planning stops (before any work) naming the run and
     /// every key that differs, instead of silently reporting the old run's results.
     public static func checkFinishedRun(_ dir: URL, matches settings: RunSettings) throws {
-        guard let data = FileManager.default.contents(atPath: completionMarker(dir).path),
-              let marker = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
-              let yaml = marker["config"] as? String,
-              let trained = try? ConfigDocument.parse(yaml, source: "the finished run's config").base else { return }
+        guard let marker = try CompletionMarker.read(dir) else { return }
+        let trained = try ConfigDocument.parse(marker.config, source: completionMarker(dir).path + " (config)").base
         let differences = settings.config.differences(from: trained)
         guard differences.isEmpty else {
             throw ConfigError(source: dir.path, key: "manifest",

@@ -96,12 +96,10 @@ public struct ExperimentRunner {
             if resume { log("resuming \(dir.path) from its latest checkpoint") }
             let trainer = try Trainer(settings: settings, run: run, dataDirectory: data, resume: resume)
             let state = try trainer.run()
-            let marker: [String: Any] = ["steps": state.step, "minutes": state.elapsedSeconds / 60, "best_dev_anls": state.bestScore,
-                                         "best_step": state.bestStep, "mode": settings.mode.name, "encoder_run": step.encoderRun?.path ?? "",
-                                         // The cell's config as planned (what a rerun compares) and the settings it trained with.
-                                         "config": step.settings.config.yaml, "trained_config": settings.yaml]
-            try AtomicFile.write(try JSONSerialization.data(withJSONObject: marker, options: [.prettyPrinted, .sortedKeys]),
-                                 to: ExperimentPlan.completionMarker(dir))
+            // The cell's config as planned (what a rerun compares) and the settings it trained with.
+            try CompletionMarker(steps: state.step, minutes: state.elapsedSeconds / 60, bestDevANLS: state.bestScore, bestStep: state.bestStep,
+                                 mode: settings.mode.name, encoderRun: step.encoderRun?.path ?? "",
+                                 config: step.settings.config.yaml, trainedConfig: settings.yaml).write(to: dir)
         case .eval:
             guard let dir = step.runDirectory else { return }
             try ExperimentDirectory.holdCell(dir, label: step.title, log: log)

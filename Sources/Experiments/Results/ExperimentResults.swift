@@ -113,12 +113,11 @@ public struct ExperimentResults: Sendable {
             throw ConfigError(source: predictionsURL.path, key: "", "\(questions.count) questions, but metrics.json says \(evaluation.questions)")
         }
         var row = Row(cell: cell, seed: seed, split: split, directory: dir, mode: "end_to_end", evaluation: evaluation, questions: questions)
-        if let data = FileManager.default.contents(atPath: ExperimentPlan.completionMarker(dir).path),
-           let marker = try? JSONSerialization.jsonObject(with: data) as? [String: Any] {
-            row.trainMinutes = (marker["minutes"] as? NSNumber)?.doubleValue
-            row.trainSteps = (marker["steps"] as? NSNumber)?.doubleValue
-            row.mode = marker["mode"] as? String ?? row.mode
-            if let path = marker["encoder_run"] as? String, !path.isEmpty { row.encoderRun = URL(fileURLWithPath: path) }
+        if let marker = try CompletionMarker.read(dir) {
+            row.trainMinutes = marker.minutes
+            row.trainSteps = Double(marker.steps)
+            row.mode = marker.mode
+            if !marker.encoderRun.isEmpty { row.encoderRun = URL(fileURLWithPath: marker.encoderRun) }
         }
         return row
     }
