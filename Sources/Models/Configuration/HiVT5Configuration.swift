@@ -25,6 +25,14 @@ public struct HiVT5Configuration: Sendable, Codable, Equatable {
         case pointer
     }
 
+    /// Which embedding of OCR boxes the encoder adds (`encoder.layout_embedding`).
+    public enum LayoutKind: String, Sendable, Codable, CaseIterable {
+        /// `LayoutEmbedding`: quantised edges, width and height (MPVQA's own, for models from scratch).
+        case buckets
+        /// `SpatialEmbedding`: Hi-VT5's x/y tables over 0…1000, normalised and projected.
+        case spatial
+    }
+
     /// Visual tokens of the page image (`encoder.visual`).
     public enum Visual: String, Sendable, Codable, CaseIterable {
         case none
@@ -64,6 +72,9 @@ public struct HiVT5Configuration: Sendable, Codable, Equatable {
     /// Buckets of each quantised box coordinate: boxes in 0…1000 map to `value · buckets / 1001`.
     /// Coarser than 1001 so that a from-scratch model sees every bucket often.
     public var layoutBuckets: Int
+    /// The embedding of boxes when `layout` is on; nil: `.buckets` (configurations written
+    /// before the switch read back unchanged).
+    public var layoutKind: LayoutKind? = nil
     public var visual: Visual
     /// Exact-match feature (`encoder.question_match`): OCR tokens marked as matching a word of
     /// the row's question (`PageEncoderInput.questionMatch`) get a learned "matches the

@@ -22,6 +22,8 @@ public final class PageEncoder: Module, Sendable {
     /// `[4, d]`: one row per `PageSegment`.
     public let segmentEmbedding: Embedding
     public let layout: LayoutEmbedding?
+    /// Hi-VT5's spatial embedding, in place of `layout` with `layoutKind: .spatial`.
+    public let spatial: SpatialEmbedding?
     public let patchEmbedding: PatchEmbedding?
     public let encoder: EncoderStack
     public let querySummarizer: QuerySummarizer?
@@ -38,8 +40,10 @@ public final class PageEncoder: Module, Sendable {
         self.tokenEmbedding = tokenEmbedding
         segmentEmbedding = Embedding(count: PageSegment.allCases.count, dimension: config.modelDim, std: 0.5,
                                      dtype: dtype, rng: &rng)
-        layout = config.layout
+        let kind = config.layout ? config.layoutKind ?? .buckets : nil
+        layout = kind == .buckets
             ? LayoutEmbedding(buckets: config.layoutBuckets, dimension: config.modelDim, dtype: dtype, rng: &rng) : nil
+        spatial = kind == .spatial ? SpatialEmbedding(dimension: config.modelDim, dtype: dtype, rng: &rng) : nil
         patchEmbedding = config.visual == .patches
             ? PatchEmbedding(pixels: config.patchPixels, dimension: config.modelDim, gridSide: config.patchGridSide,
                              dtype: dtype, rng: &rng) : nil
@@ -69,6 +73,9 @@ public final class PageEncoder: Module, Sendable {
         var x = tokenEmbedding(input.tokens, shape: [rows, length]) + segmentEmbedding(input.segments, shape: [rows, length])
         if let layout {
             x = x + layout(boxes: input.boxes, segments: input.segments, rows: rows, length: length)
+        }
+        if let spatial {
+            x = x + spatial(boxes: input.boxes, segments: input.segments, rows: rows, length: length)
         }
         if let questionMatchEmbedding {
             guard let matches = input.questionMatch else {
@@ -122,6 +129,7 @@ public final class PageEncoder: Module, Sendable {
     public var namedParameters: [NamedParameter] {
         segmentEmbedding.namedParameters(prefix: "segmentEmbedding")
             + (layout?.namedParameters(prefix: "layout") ?? [])
+            + (spatial?.namedParameters(prefix: "spatial") ?? [])
             + (patchEmbedding?.namedParameters(prefix: "patchEmbedding") ?? [])
             + encoder.namedParameters(prefix: "encoder")
             + (querySummarizer?.namedParameters(prefix: "querySummarizer") ?? [])

@@ -53,6 +53,8 @@ public enum ConfigSchema {
         ConfigKey("encoder.pointer_end_feature", .bool, .bool(false),
                   "pointer summarizer: each slot also carries the span head's probability that the answer ends at its token"),
         ConfigKey("encoder.layout", .bool, .bool(true), "2D layout embeddings of OCR boxes"),
+        ConfigKey("encoder.layout_embedding", .choice(["buckets", "spatial"]), .string("buckets"),
+                  "which layout embedding: buckets (quantised edges, width, height) or spatial (Hi-VT5's x/y tables, normalised, projected)"),
         ConfigKey("encoder.question_match", .bool, .bool(false), "exact-match feature: mark OCR words matching a question word (case- and suffix-insensitive)"),
         ConfigKey("encoder.visual", .choice(["none", "patches"]), .string("none"), "visual patch tokens of the page image"),
         ConfigKey("encoder.image_size", .int(8...2048), .int(128), "page image side (pixels) for visual patches"),

@@ -69,6 +69,8 @@ public struct RunSettings: Equatable, Sendable {
         public var summarizer: HiVT5Configuration.Summarizer
         public var promptName: String, prompt: String
         public var layout: Bool, questionMatch: Bool, pointerEndFeature: Bool
+        /// `encoder.layout_embedding` (read when `layout` is on).
+        public var layoutEmbedding: HiVT5Configuration.LayoutKind = .buckets
         public var visual: HiVT5Configuration.Visual
         public var imageSize: Int, patchSize: Int
         public var maxOCRTokens: Int, padToMaximum: Bool, maxQuestionTokens: Int
@@ -223,6 +225,7 @@ public struct RunSettings: Equatable, Sendable {
                       answerDraw: r.choice("train.answer_draw", default: .extractive), seed: UInt64(max(0, r.int("train.seed"))),
                       evalEvery: r.int("train.eval_every"), evalQuestions: r.int("train.eval_questions"), threads: r.int("train.threads"))
         train.initFrom = r.string("train.init_from")
+        encoder.layoutEmbedding = r.choice("encoder.layout_embedding", default: .buckets)
         mode = TrainingMode.resolve(train, encoderFromPlan: encoderFromPlan)
         eval = Eval(beams: r.int("eval.beams"), maxAnswerTokens: r.int("eval.max_answer_tokens"), answer: r.choice("eval.answer", default: .generate),
                     memoryPages: r.choice("eval.memory_pages", default: .all))
@@ -284,6 +287,10 @@ public struct RunSettings: Equatable, Sendable {
         let defined = config.prompts.keys.sorted().joined(separator: ", ")
         if config.prompts[encoder.promptName] == nil {
             fail(("encoder.prompt", "a prompt defined under prompts: (\(defined))"))
+        }
+        if !encoder.layout, encoder.layoutEmbedding == .spatial {
+            fail(("encoder.layout_embedding", "buckets while \(setting("encoder.layout", encoder.layout)) (there are no layout embeddings)"),
+                 ("encoder.layout", "true for encoder.layout_embedding: spatial"))
         }
         if pageHead.probe, config.prompts[pageHead.probePromptName] == nil {
             fail(("page_head.probe_prompt", "a prompt defined under prompts: (\(defined))"))

@@ -22,8 +22,10 @@ public struct HFT5Import {
     public static let extrasFile = "mpvqa_extras.safetensors"
     /// Metadata key of the side file holding the `HiVT5Configuration` JSON.
     public static let configurationKey = "mpvqa.model_configuration"
-    /// Fresh parameters under these prefixes start at zero (they are added to T5's inputs).
-    static let additivePrefixes = ["pageEncoder.segmentEmbedding.", "pageEncoder.layout.", "pageEncoder.questionMatchEmbedding.",
+    /// Fresh parameters under these prefixes start at zero (they are added to T5's inputs; of
+    /// the spatial embedding only its output projection, so its tables still get gradients).
+    static let additivePrefixes = ["pageEncoder.segmentEmbedding.", "pageEncoder.layout.", "pageEncoder.spatial.projection.",
+                                   "pageEncoder.questionMatchEmbedding.",
                                    "pageMemory.pageEmbedding.", "pageMemory.slotEmbedding.", "decoder.positionEmbedding."]
 
     public let directory: URL

@@ -119,6 +119,8 @@ public struct RunPreparation {
         m.summaryTokens = settings.encoder.summaryTokens
         m.summarizer = settings.encoder.summarizer
         m.layout = settings.encoder.layout
+        // nil for buckets, so today's configurations stay exactly what they were.
+        m.layoutKind = settings.encoder.layout && settings.encoder.layoutEmbedding == .spatial ? .spatial : nil
         m.questionMatch = settings.encoder.questionMatch
         m.copy = settings.decoder.copy
         m.pointerEndFeature = settings.encoder.pointerEndFeature
