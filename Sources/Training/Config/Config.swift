@@ -128,32 +128,38 @@ public struct Config: Equatable, Sendable {
         return config
     }
 
-    /// The resolved configuration as YAML (every key, nested by section, sorted).
+    /// The resolved configuration as YAML (every key, nested by section, sorted), emitted by
+    /// Yams: strings double-quoted (a quoted value reads back as text), the rest plain.
     public var yaml: String {
-        var lines: [String] = []
-        var currentSection: [String] = []
-        for (key, value) in values.sorted(by: { $0.key < $1.key }) {
-            let parts = key.split(separator: ".").map(String.init)
-            let sections = Array(parts.dropLast())
-            var common = 0
-            while common < min(sections.count, currentSection.count) && sections[common] == currentSection[common] { common += 1 }
-            for level in common..<sections.count {
-                lines.append(String(repeating: "  ", count: level) + sections[level] + ":")
+        /// One section of the tree: its own keys' values and its subsections, by name.
+        final class Section {
+            var entries: [String: Node] = [:]
+            var children: [String: Section] = [:]
+            func node() -> Node {
+                let keys = Set(entries.keys).union(children.keys).sorted()
+                return .mapping(Node.Mapping(keys.map { key in (Node(key), entries[key] ?? children[key]!.node()) }))
             }
-            currentSection = sections
-            lines.append(String(repeating: "  ", count: sections.count) + (parts.last ?? key) + ": " + Config.yamlScalar(value))
         }
-        lines.append("prompts:")
-        for (name, template) in prompts.sorted(by: { $0.key < $1.key }) { lines.append("  \(name): \(Config.yamlScalar(.string(template)))") }
-        return lines.joined(separator: "\n") + "\n"
+        let root = Section()
+        for (key, value) in values {
+            let parts = key.split(separator: ".").map(String.init)
+            var section = root
+            for name in parts.dropLast() {
+                if section.children[name] == nil { section.children[name] = Section() }
+                section = section.children[name]!
+            }
+            section.entries[parts.last ?? key] = Config.yamlScalar(value)
+        }
+        let prompts = Section()
+        for (name, template) in self.prompts { prompts.entries[name] = Config.yamlScalar(.string(template)) }
+        root.children["prompts"] = prompts
+        // Serialising a tree of scalars and mappings cannot fail; an empty text would be refused when read back.
+        return (try? Yams.serialize(node: root.node(), width: -1)) ?? ""
     }
 
-    static func yamlScalar(_ v: ConfigValue) -> String {
-        if case .string(let s) = v {
-            let escaped = s.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"")
-            return "\"\(escaped)\""
-        }
-        return v.description
+    static func yamlScalar(_ v: ConfigValue) -> Node {
+        if case .string(let s) = v { return Node(s, Tag(.str), .doubleQuoted) }
+        return Node(v.description, Tag(.implicit), .plain)
     }
 }
 
