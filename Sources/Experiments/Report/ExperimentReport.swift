@@ -250,7 +250,12 @@ public struct ExperimentReport {
     /// metric; nil without comparisons.
     func differences(_ comparisons: [PairedComparison], split: String) -> IntervalChart? {
         guard !comparisons.isEmpty else { return nil }
-        let label = { (pair: ComparisonPair) in "\(pair.cell) vs \(pair.base)" }
+        // The base by what differs: "summarizer=pointer,pooling=max vs pooling=attention".
+        let label = { (pair: ComparisonPair) -> String in
+            let own = Set(pair.cell.split(separator: ","))
+            let differing = pair.base.split(separator: ",").filter { !own.contains($0) }
+            return "\(pair.cell) vs \(differing.isEmpty ? pair.base : differing.joined(separator: ","))"
+        }
         let pairs = results.pairs.filter { p in comparisons.contains { $0.cell == p.cell && $0.base == p.base } }
         let groups = pairs.map(label)
         let metrics = QuestionMetric.compared.map(\.name).filter { name in comparisons.contains { $0.metric == name } }
