@@ -71,7 +71,7 @@ struct ReportCommand: ParsableCommand {
         let results = try ExperimentResults.collect(plan: plan)
         try results.write(to: plan.root)
         let url = try ExperimentReport(plan: plan, results: results).write(to: locations.reportDirectory)
-        print("report: \(url.path) (\(results.rows.count) evaluated runs of \(plan.cellCount))")
+        print("report: \(url.path) (\(Set(results.rows.map { "\($0.cell)/\($0.seed)" }).count) evaluated runs of \(plan.cellCount))")
     }
 }
 
