@@ -63,8 +63,9 @@ let package = Package(
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], swiftSettings: launchSettings),
 
-        // Shared test helpers: tensor comparison with max-difference reports, finite differences, fixtures.
-        .target(name: "TestSupport", dependencies: ["TensorCore"], path: "Sources/TestSupport"),
+        // Shared test helpers: tensor comparison with max-difference reports, finite differences, fixtures,
+        // damaging one stored byte of an HDF5 dataset.
+        .target(name: "TestSupport", dependencies: ["TensorCore", "CHDF5"], path: "Sources/TestSupport"),
 
         .testTarget(name: "TensorCoreTests", dependencies: ["TensorCore", "TestSupport"], resources: [.copy("Fixtures")]),
         .testTarget(name: "NeuralNetTests", dependencies: ["NeuralNet", "TensorCore", "TestSupport"], resources: [.copy("Fixtures")]),

@@ -86,6 +86,8 @@ final class FeatureCacheCommandTests: WorkDirectoryTestCase {
         XCTAssertEqual(a.pageIds, b.pageIds)
         XCTAssertEqual(try a.slotTokens(rows: 0..<a.rows), try b.slotTokens(rows: 0..<b.rows))
         XCTAssertEqual(try a.summaries(rows: 0..<a.rows).scalars, try b.summaries(rows: 0..<b.rows).scalars)
+        XCTAssertEqual(try b.rowDigests(rows: 0..<b.rows).count, 50 * 5 * 16)
+        XCTAssertEqual(try a.rowDigests(rows: 0..<a.rows), try b.rowDigests(rows: 0..<b.rows), "the digests of an uninterrupted build")
         XCTAssertEqual(a.header, b.header)
 
         try assertH5dumpShowsSchema(b.url)
@@ -118,6 +120,21 @@ final class FeatureCacheCommandTests: WorkDirectoryTestCase {
         XCTAssertTrue(probeInfo.contains("\"role\" : \"probe\""), probeInfo)
         XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: work.appendingPathComponent("killed").path)
                         .filter { $0.hasSuffix(".h5") }.count, 5, "answer caches of train, dev and val (eval), probe caches of train and dev")
+
+        // A flipped byte in any dataset of the train cache is refused when cached training opens it.
+        for dataset in ["summaries", "question_ids", "page_indices", "page_ids", "slot_tokens"] {
+            let dir = work.appendingPathComponent("damaged-\(dataset)")
+            try FileManager.default.copyItem(at: work.appendingPathComponent("killed"), to: dir)
+            let file = dir.appendingPathComponent(b.url.lastPathComponent)
+            try HDF5ByteDamage.flip(file: file.path, dataset: dataset, row: 5)
+            let refused = try train(config, runDir: "damaged-run-\(dataset)", ["train.mode=cached", "train.encoder_run=\(work.appendingPathComponent("enc").path)",
+                                                                              "train.cache_dir=\(dir.path)", "train.steps=2", "train.eval_every=2"])
+            XCTAssertEqual(refused.status, 1, "\(dataset): \(refused.stderr)")
+            XCTAssertTrue(refused.stderr.contains("\(file.path): dataset '\(dataset)': row 5 (questionId ")
+                          && refused.stderr.contains("stored digest does not match its bytes; the file is damaged — rebuild it with mpvqa cache"),
+                          "\(dataset): \(refused.stderr)")
+            XCTAssertFalse(FileManager.default.fileExists(atPath: work.appendingPathComponent("damaged-run-\(dataset)/metrics.jsonl").path))
+        }
     }
 
     /// `h5dump -H` (when installed) lists every attribute and dataset of the documented schema.
@@ -135,7 +152,7 @@ final class FeatureCacheCommandTests: WorkDirectoryTestCase {
         for name in ["format", "version", "K", "d", "dtype", "encoder_hash", "prompt_template", "complete", "rows", "split", "cache_key", "tokenizer_hash"] {
             XCTAssertTrue(text.contains("ATTRIBUTE \"\(name)\""), "h5dump -H lacks attribute \(name)")
         }
-        for name in ["summaries", "question_ids", "page_indices", "page_ids", "slot_tokens"] {
+        for name in ["summaries", "question_ids", "page_indices", "page_ids", "slot_tokens", "row_digests"] {
             XCTAssertTrue(text.contains("DATASET \"\(name)\""), "h5dump -H lacks dataset \(name)")
         }
     }

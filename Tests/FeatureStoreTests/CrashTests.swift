@@ -85,7 +85,7 @@ final class CrashTests: XCTestCase {
         XCTAssertEqual(try verifyPattern(url), total)
         let info = try FeatureCacheInspection(url: url)
         XCTAssertTrue(info.complete)
-        XCTAssertEqual(info.datasets.map { $0.shape[0] }, [total, total, total, total, total])
+        XCTAssertEqual(info.datasets.map { $0.shape[0] }, [total, total, total, total, total, total])
     }
 
     /// The guaranteed path: rows reserved up front, so commits touch no HDF5 metadata.

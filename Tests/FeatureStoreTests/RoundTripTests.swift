@@ -142,7 +142,7 @@ final class RoundTripTests: XCTestCase {
         XCTAssertEqual(try FeatureCacheReader(url: url).summaries(rows: 0..<1).scalars, values.map { Float($0) })
     }
 
-    /// Slot token ids (schema version 2) come back as written; batches without them store −1;
+    /// Slot token ids (schema version 2 on) come back as written; batches without them store −1;
     /// the file records the tokenizer hash, and a version 1 file (h5py fixture) reads as all −1.
     func testSlotTokensRoundTrip() throws {
         let url = try FeatureStoreFixtures.temporaryDirectory(self).appendingPathComponent("slots.h5")
@@ -166,7 +166,7 @@ final class RoundTripTests: XCTestCase {
         XCTAssertTrue(reader.hasSlotTokens)
         XCTAssertEqual(reader.header.tokenizerHash, "tok-1")
         XCTAssertEqual(try reader.slotTokens(rows: 0..<4), ids + [-1, -1])
-        XCTAssertEqual(try FeatureCacheInspection(url: url).version, 2)
+        XCTAssertEqual(try FeatureCacheInspection(url: url).version, 3)
 
         let v1 = FeatureStoreFixtures.url("h5py_float16_complete.h5")
         let old = try FeatureCacheReader(url: v1)
@@ -184,14 +184,14 @@ final class RoundTripTests: XCTestCase {
         let open = try FeatureCacheInspection(url: url)
         XCTAssertFalse(open.complete)
         XCTAssertEqual(open.rows, 12)
-        XCTAssertEqual(open.datasets.map(\.shape), [[100, 3, 7], [100], [100], [100], [100, 3]])
+        XCTAssertEqual(open.datasets.map(\.shape), [[100, 3, 7], [100], [100], [100], [100, 3], [100, 5, 16]])
 
         let writer = try FeatureCacheWriter(url: url, header: Self.header(.float32))
         XCTAssertEqual(writer.resumedRows, 12)
         try writer.finish()
         let done = try FeatureCacheInspection(url: url)
         XCTAssertTrue(done.complete)
-        XCTAssertEqual(done.datasets.map(\.shape), [[12, 3, 7], [12], [12], [12], [12, 3]])
+        XCTAssertEqual(done.datasets.map(\.shape), [[12, 3, 7], [12], [12], [12], [12, 3], [12, 5, 16]])
         assertClose(try FeatureCacheReader(url: url).summaries(rows: 0..<12), rows.summaries, rtol: 0, atol: 0, "after trim")
     }
 

@@ -28,6 +28,10 @@ public struct FeatureCacheError: Error, CustomStringConvertible, Sendable, Equat
         case notFound
         /// Arguments that do not fit the file (shapes, counts, over-long page ids).
         case invalidArgument
+        /// Stored bytes that do not match their row digest: the file was damaged after writing.
+        case damaged
+        /// The disk (or the file size limit) filled during a write; what was committed stays.
+        case diskFull
     }
 
     public let kind: Kind

@@ -15,20 +15,35 @@ struct FeatureCacheLayout {
     let pageIds: HDF5Dataset
     /// `[N, K]` source token id of each summary slot; nil when the file has none (all −1).
     let slotTokens: HDF5Dataset?
-    /// Layout version of the file (1 or 2).
+    /// `[N, 5, 16]` row digests (`FeatureCacheRowDigest`); nil before version 3.
+    let rowDigests: HDF5Dataset?
+    /// Layout version of the file (1…3).
     let version: Int
     /// On-disk element type of `summaries` (decides the read path).
     let summariesType: HDF5ElementType
     let pageIdsType: HDF5ElementType
 
-    /// Runs `body`, turning an HDF5 failure into a `FeatureCacheError` naming `path` and `field`.
+    /// Runs `body`, turning an HDF5 failure into a `FeatureCacheError` naming `path` and `field`
+    /// (`.diskFull`, with the system's words and no HDF5 detail, when a write found no space).
     static func guarding<R>(_ path: String, _ field: String?, _ kind: FeatureCacheError.Kind = .io,
                             _ body: () throws -> R) throws -> R {
         do {
             return try body()
         } catch let failure as HDF5Failure {
+            if let reason = noSpaceReason(failure.detail) {
+                throw FeatureCacheError(.diskFull, file: path, field: field, "no space to write: \(reason)")
+            }
             throw FeatureCacheError(kind, file: path, field: field, failure.description)
         }
+    }
+
+    /// The system's reason when an HDF5 message reports a write refused for lack of space
+    /// (HDF5's file driver quotes `errno = N`): ENOSPC, EFBIG (the file size limit) or EDQUOT.
+    static func noSpaceReason(_ detail: String) -> String? {
+        guard let range = detail.range(of: "errno = ") else { return nil }
+        let digits = detail[range.upperBound...].prefix { $0.isNumber }
+        guard let code = Int32(digits), [ENOSPC, EFBIG, EDQUOT].contains(code) else { return nil }
+        return String(cString: strerror(code))
     }
 
     /// Opens `path` with HDF5 (for writing when `writable`) and validates it.
@@ -154,9 +169,36 @@ struct FeatureCacheLayout {
             }
             slotTokens = slots
         }
+        var rowDigests: HDF5Dataset? = nil
+        if version >= FeatureCacheSchema.firstDigestVersion {
+            // Digests are defined over the stored bytes of the types this version fixes.
+            func require(_ name: String, _ type: HDF5ElementType, _ ok: Bool, _ expected: String) throws {
+                if !ok { throw FeatureCacheError(.wrongType, file: path, field: FeatureCacheError.dataset(name), "stores \(type.name); a version \(version) file stores \(expected)") }
+            }
+            try require(D.questionIds, questionType, questionType == .integer(bytes: 8, signed: true), "int64")
+            try require(D.pageIndices, indexType, indexType == .integer(bytes: 4, signed: true), "int32")
+            var pageIdsFixed = false
+            if case .fixedString = pageIdType { pageIdsFixed = true }
+            try require(D.pageIds, pageIdType, pageIdsFixed, "fixed-length strings")
+            guard let slots = slotTokens else {
+                throw FeatureCacheError(.missingDataset, file: path, field: FeatureCacheError.dataset(D.slotTokens),
+                                        "missing; a version \(version) file has [N, K] int32 slot token ids")
+            }
+            let slotType = try guarding(path, FeatureCacheError.dataset(D.slotTokens)) { try slots.elementType() }
+            try require(D.slotTokens, slotType, slotType == .integer(bytes: 4, signed: true), "int32")
+            let field = FeatureCacheError.dataset(D.rowDigests)
+            let (digests, digestExtent, digestType) = try dataset(D.rowDigests, rank: 3,
+                                                                  axes: "[N, \(FeatureCacheRowDigest.datasets.count), \(FeatureCacheRowDigest.bytes)] uint8 row digests")
+            guard digestExtent[1] == FeatureCacheRowDigest.datasets.count, digestExtent[2] == FeatureCacheRowDigest.bytes else {
+                throw FeatureCacheError(.wrongShape, file: path, field: field,
+                                        "has shape \(digestExtent); expected [N, \(FeatureCacheRowDigest.datasets.count), \(FeatureCacheRowDigest.bytes)]")
+            }
+            try require(D.rowDigests, digestType, digestType == .integer(bytes: 1, signed: false), "uint8")
+            rowDigests = digests
+        }
         return FeatureCacheLayout(file: file, header: header, rows: rows, isComplete: complete == 1,
                                   summaries: summaries, questionIds: questionIds, pageIndices: pageIndices, pageIds: pageIds,
-                                  slotTokens: slotTokens, version: version, summariesType: summaryType, pageIdsType: pageIdType)
+                                  slotTokens: slotTokens, rowDigests: rowDigests, version: version, summariesType: summaryType, pageIdsType: pageIdType)
     }
 
     // MARK: Reading the per-row metadata
@@ -196,7 +238,43 @@ struct FeatureCacheLayout {
     }
 
     /// Every dataset present, the optional ones last.
-    var datasets: [HDF5Dataset] { [summaries, questionIds, pageIndices, pageIds] + (slotTokens.map { [$0] } ?? []) }
+    var datasets: [HDF5Dataset] {
+        [summaries, questionIds, pageIndices, pageIds] + (slotTokens.map { [$0] } ?? []) + (rowDigests.map { [$0] } ?? [])
+    }
+
+    /// Bytes of one stored row of a digested dataset (version 3 files only).
+    func storedRowBytes(_ name: String) -> Int {
+        typealias D = FeatureCacheSchema.Dataset
+        switch name {
+        case D.summaries: return header.rowElements * header.dtype.byteSize
+        case D.questionIds: return 8
+        case D.pageIndices: return 4
+        case D.pageIds: if case .fixedString(let width) = pageIdsType { return width } else { return 0 }
+        case D.slotTokens: return 4 * header.summaryTokens
+        default: return FeatureCacheRowDigest.rowBytes
+        }
+    }
+
+    /// Reads rows `range` of dataset `name` (a digested one, or `row_digests`) as stored, with
+    /// no conversion, into `buffer` (`range.count · storedRowBytes(name)` bytes).
+    func readStoredRows(_ name: String, _ range: Range<Int>, into buffer: UnsafeMutableRawBufferPointer) throws {
+        typealias D = FeatureCacheSchema.Dataset
+        let dataset: HDF5Dataset?
+        switch name {
+        case D.summaries: dataset = summaries
+        case D.questionIds: dataset = questionIds
+        case D.pageIndices: dataset = pageIndices
+        case D.pageIds: dataset = pageIds
+        case D.slotTokens: dataset = slotTokens
+        default: dataset = rowDigests
+        }
+        guard let dataset, range.count > 0 else { return }
+        precondition(buffer.count >= range.count * storedRowBytes(name))
+        try FeatureCacheLayout.guarding(file.path, FeatureCacheError.dataset(name)) {
+            let type = try dataset.fileType()
+            try dataset.readRows(start: range.lowerBound, count: range.count, memType: type.id, into: buffer.baseAddress!)
+        }
+    }
 
     func readPageIds(_ range: Range<Int>) throws -> [String] {
         try FeatureCacheLayout.guarding(file.path, FeatureCacheError.dataset(FeatureCacheSchema.Dataset.pageIds)) {

@@ -5,8 +5,9 @@ import TensorCore
 /// as Float32 tensors (float16 files are widened on read).
 ///
 /// Opening validates the schema (errors name the file and the dataset or attribute),
-/// loads the per-row question ids, page indices and page ids of the committed rows, and
-/// indexes question id → row range. Only the committed rows (`rows` attribute) are
+/// loads the per-row question ids, page indices and page ids of the committed rows, checks
+/// them against their row digests (version 3 files; `FeatureCacheVerification` checks the
+/// summaries and slot tokens), and indexes question id → row range. Only the committed rows (`rows` attribute) are
 /// visible, whether or not the file is complete.
 ///
 /// ```swift
@@ -46,6 +47,10 @@ public final class FeatureCacheReader: @unchecked Sendable {
         self.questionIds = try layout.readQuestionIds(0..<rows)
         self.pageIndices = try layout.readPageIndices(0..<rows)
         self.pageIds = try layout.readPageIds(0..<rows)
+        if layout.rowDigests != nil {
+            try Self.checkDigests(layout, of: [FeatureCacheSchema.Dataset.questionIds, FeatureCacheSchema.Dataset.pageIndices,
+                                               FeatureCacheSchema.Dataset.pageIds], rows: 0..<rows, questionIds: questionIds)
+        }
         var ranges: [Int64: Range<Int>] = [:]
         var questions: [Int64] = []
         var start = 0
@@ -104,6 +109,57 @@ public final class FeatureCacheReader: @unchecked Sendable {
                                     "has no rows for question \(questionId) (\(questions.count) questions in \(rows) committed rows)")
         }
         return try summaries(rows: range)
+    }
+
+    /// Layout version of the file (`FeatureCacheSchema.version` for files this build writes).
+    public var version: Int { layout?.version ?? 0 }
+
+    /// True when the file stores `row_digests` (version 3): its bytes can be checked.
+    public var hasRowDigests: Bool { layout?.rowDigests != nil }
+
+    /// Rows `range` of `row_digests`: `range.count · 5 · 16` bytes, row-major (see
+    /// `FeatureCacheSchema`); empty when the file has none.
+    public func rowDigests(rows range: Range<Int>) throws -> [UInt8] {
+        lock.lock(); defer { lock.unlock() }
+        guard let layout, layout.rowDigests != nil else { return [] }
+        guard range.lowerBound >= 0, range.upperBound <= rows else {
+            throw FeatureCacheError(.notFound, file: url.path, field: FeatureCacheError.dataset(FeatureCacheSchema.Dataset.rowDigests),
+                                    "rows \(range) requested but only 0..<\(rows) are committed")
+        }
+        var bytes = [UInt8](repeating: 0, count: range.count * FeatureCacheRowDigest.rowBytes)
+        try bytes.withUnsafeMutableBytes { try layout.readStoredRows(FeatureCacheSchema.Dataset.rowDigests, range, into: $0) }
+        return bytes
+    }
+
+    /// The stored bytes of rows `range` of `dataset` into `buffer`, unconverted (version 3 files).
+    func readStoredRows(_ dataset: String, _ range: Range<Int>, into buffer: UnsafeMutableRawBufferPointer) throws {
+        lock.lock(); defer { lock.unlock() }
+        guard let layout else { throw FeatureCacheError(.invalidArgument, file: url.path, "read after close()") }
+        try layout.readStoredRows(dataset, range, into: buffer)
+    }
+
+    /// Throws `.damaged` naming the first row of `range` (in `datasets`' order) whose stored
+    /// bytes do not match its digest, reading blocks of `FeatureCacheVerification.blockRows` rows.
+    private static func checkDigests(_ layout: FeatureCacheLayout, of datasets: [String], rows range: Range<Int>, questionIds: [Int64]) throws {
+        var digests = [UInt8](), data = [UInt8]()
+        var start = range.lowerBound
+        while start < range.upperBound {
+            let block = start..<min(start + FeatureCacheVerification.blockRows, range.upperBound)
+            digests = [UInt8](repeating: 0, count: block.count * FeatureCacheRowDigest.rowBytes)
+            try digests.withUnsafeMutableBytes { try layout.readStoredRows(FeatureCacheSchema.Dataset.rowDigests, block, into: $0) }
+            for name in datasets {
+                let rowBytes = layout.storedRowBytes(name)
+                if data.count < block.count * rowBytes { data = [UInt8](repeating: 0, count: block.count * rowBytes) }
+                try data.withUnsafeMutableBytes { try layout.readStoredRows(name, block, into: $0) }
+                try data.withUnsafeBytes { data in
+                    try digests.withUnsafeBytes { digests in
+                        try FeatureCacheVerification.requireDigests(file: layout.file.path, dataset: name, firstRow: block.lowerBound, count: block.count,
+                                                                     rowBytes: rowBytes, data: data, digests: digests, questionIds: questionIds)
+                    }
+                }
+            }
+            start = block.upperBound
+        }
     }
 
     /// True when the file stores `slot_tokens` (version 2 files written by MPVQA); false

@@ -1,5 +1,6 @@
-/// The on-disk layout of a feature cache file, version 2 (the README copies this text).
-/// Version 1 files (no `slot_tokens`, no `tokenizer_hash`) are still read, as all slots −1.
+/// The on-disk layout of a feature cache file, version 3 (the README copies this text).
+/// Version 2 files (no `row_digests`) are still read, their bytes unchecked; version 1 files
+/// (also no `slot_tokens`, no `tokenizer_hash`) are read as all slots −1.
 ///
 /// One HDF5 file holds the summary tokens S(q, p) — `K` vectors of width `d` — of the
 /// (question, page) pairs of one split, computed by one encoder (weights) with one prompt
@@ -12,7 +13,7 @@
 /// | attribute         | type   | value                                                            |
 /// |-------------------|--------|------------------------------------------------------------------|
 /// | `format`          | string | `"mpvqa-features"`                                               |
-/// | `version`         | int    | `2` (`1` is still read)                                          |
+/// | `version`         | int    | `3` (`1` and `2` are still read)                                 |
 /// | `K`               | int    | summary tokens per page                                          |
 /// | `d`               | int    | width of one summary token                                       |
 /// | `dtype`           | string | `"float32"` or `"float16"`: element type of `summaries`          |
@@ -33,6 +34,7 @@
 /// | `page_indices` | `[N]`       | integer (written as int32)                  | 0-based page index of p in q      |
 /// | `page_ids`     | `[N]`       | string (UTF-8 or ASCII), fixed or variable  | the page id of p                  |
 /// | `slot_tokens`  | `[N, K]`    | integer (written as int32); optional        | token id each summary slot reads (−1: none) |
+/// | `row_digests`  | `[N, 5, 16]`| uint8; version 3 only                       | digest of row i of each dataset above |
 ///
 /// Rules:
 /// - The rows of one question are contiguous (readers index question id → row range).
@@ -45,6 +47,12 @@
 ///   tokenizer hash differs from `tokenizer_hash` refuses the file.
 /// - A writer raises `rows` only after the rows it counts are flushed to the file, and sets
 ///   `complete = 1` last.
+/// - Version 3: `row_digests[i, j]` is the first 16 bytes of SHA-256(i as uint64 little-endian ‖
+///   the stored bytes of row i of dataset j), j in the order `summaries`, `question_ids`,
+///   `page_indices`, `page_ids`, `slot_tokens` (`FeatureCacheRowDigest`). The stored bytes are
+///   those of a version 3 file's element types: summaries float32 or float16, question ids
+///   int64, page indices and slot tokens int32 (all little-endian), page ids fixed-width UTF-8,
+///   NUL-padded. A version 3 file has all five datasets.
 ///
 /// A compatible file from Python (rows of a question together, pages in order):
 /// ```python
@@ -62,9 +70,11 @@ public enum FeatureCacheSchema {
     /// Value of the `format` attribute.
     public static let format = "mpvqa-features"
     /// The layout version this library writes.
-    public static let version = 2
+    public static let version = 3
     /// The layout versions this library reads.
-    public static let readableVersions: ClosedRange<Int> = 1...2
+    public static let readableVersions: ClosedRange<Int> = 1...3
+    /// The first version whose files carry `row_digests`.
+    public static let firstDigestVersion = 3
 
     enum Attribute {
         static let format = "format", version = "version", summaryTokens = "K", modelDim = "d"
@@ -76,9 +86,12 @@ public enum FeatureCacheSchema {
     enum Dataset {
         static let summaries = "summaries", questionIds = "question_ids"
         static let pageIndices = "page_indices", pageIds = "page_ids", slotTokens = "slot_tokens"
+        static let rowDigests = "row_digests"
         static let all = [summaries, questionIds, pageIndices, pageIds]
         /// Optional datasets (absent from version 1 files and from other programs' files).
         static let optional = [slotTokens]
+        /// The datasets `row_digests` covers, in its column order.
+        static let digested = [summaries, questionIds, pageIndices, pageIds, slotTokens]
     }
 }
 

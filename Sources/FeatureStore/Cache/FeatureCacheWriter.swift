@@ -27,6 +27,11 @@ import TensorCore
 /// A new file is built under a temporary name in the same directory and linked into place
 /// complete, so a half-created file is never visible under the cache's name.
 ///
+/// Each batch also writes its rows of `row_digests` (`FeatureCacheRowDigest`), committed by the
+/// same `rows` update, so a resumed write ends with the digests of a one-go write. A write that
+/// finds the disk full throws `.diskFull` in one line: the rows committed before stay, and a
+/// rerun resumes after them.
+///
 /// ```swift
 /// let writer = try FeatureCacheWriter(url: cacheURL, header: header,
 ///                                     options: .init(reserveRows: pairs.count))
@@ -129,23 +134,45 @@ public final class FeatureCacheWriter: @unchecked Sendable {
         try checkContiguous(questionIds)
 
         let start = committed, end = committed + n
-        try ensureCapacity(layout, rows: end)
-        try writeSummaries(layout, summaries, start: start)
-        try FeatureCacheWriter.writeInts(layout, FeatureCacheSchema.Dataset.questionIds, questionIds, start: start, memType: HDF5Types.int64)
-        try FeatureCacheWriter.writeInts(layout, FeatureCacheSchema.Dataset.pageIndices, pageIndices, start: start, memType: HDF5Types.int32)
-        try writePageIds(layout, pageIds, start: start)
-        if let dataset = layout.slotTokens {
-            let ids = slotTokens ?? [Int32](repeating: -1, count: n * k)
-            try FeatureCacheLayout.guarding(path, slotField) {
-                try ids.withUnsafeBytes { try dataset.writeRows(start: start, count: n, memType: HDF5Types.int32, from: $0.baseAddress!) }
+        typealias D = FeatureCacheSchema.Dataset
+        // `row_digests` rows of the batch, filled by each dataset's write from the bytes it stores.
+        var digests = layout.rowDigests == nil ? nil : [UInt8](repeating: 0, count: n * FeatureCacheRowDigest.rowBytes)
+        func digest(_ name: String, _ bytes: UnsafeRawBufferPointer) {
+            guard digests != nil else { return }
+            let rowBytes = layout.storedRowBytes(name)
+            digests!.withUnsafeMutableBytes {
+                FeatureCacheRowDigest.compute(firstRow: start, count: n, rowBytes: rowBytes, data: bytes, column: FeatureCacheRowDigest.column(name), into: $0)
             }
         }
+        do {
+            try ensureCapacity(layout, rows: end)
+            try writeSummaries(layout, summaries, start: start, digest: { digest(D.summaries, $0) })
+            try FeatureCacheWriter.writeInts(layout, D.questionIds, questionIds, start: start, memType: HDF5Types.int64)
+            questionIds.withUnsafeBytes { digest(D.questionIds, $0) }
+            try FeatureCacheWriter.writeInts(layout, D.pageIndices, pageIndices, start: start, memType: HDF5Types.int32)
+            pageIndices.withUnsafeBytes { digest(D.pageIndices, $0) }
+            try writePageIds(layout, pageIds, start: start, digest: { digest(D.pageIds, $0) })
+            if let dataset = layout.slotTokens {
+                let ids = slotTokens ?? [Int32](repeating: -1, count: n * k)
+                try FeatureCacheLayout.guarding(path, slotField) {
+                    try ids.withUnsafeBytes { try dataset.writeRows(start: start, count: n, memType: HDF5Types.int32, from: $0.baseAddress!) }
+                }
+                ids.withUnsafeBytes { digest(D.slotTokens, $0) }
+            }
+            if let dataset = layout.rowDigests, let digests {
+                try FeatureCacheLayout.guarding(path, FeatureCacheError.dataset(D.rowDigests)) {
+                    try digests.withUnsafeBytes { try dataset.writeRows(start: start, count: n, memType: HDF5Types.uint8, from: $0.baseAddress!) }
+                }
+            }
 
-        // Commit: data first, then the row count that makes it visible.
-        try FeatureCacheLayout.guarding(path, nil) { try layout.file.flush(sync: options.syncToDisk) }
-        try FeatureCacheLayout.guarding(path, FeatureCacheError.attribute(FeatureCacheSchema.Attribute.rows)) {
-            try layout.file.writeIntAttribute(FeatureCacheSchema.Attribute.rows, Int64(end))
-            try layout.file.flush(sync: options.syncToDisk)
+            // Commit: data first, then the row count that makes it visible.
+            try FeatureCacheLayout.guarding(path, nil) { try layout.file.flush(sync: options.syncToDisk) }
+            try FeatureCacheLayout.guarding(path, FeatureCacheError.attribute(FeatureCacheSchema.Attribute.rows)) {
+                try layout.file.writeIntAttribute(FeatureCacheSchema.Attribute.rows, Int64(end))
+                try layout.file.flush(sync: options.syncToDisk)
+            }
+        } catch let error as FeatureCacheError where error.kind == .diskFull {
+            throw FeatureCacheError(.diskFull, file: path, "\(error.message) (writing rows \(start)…\(end - 1)); nothing earlier was lost: the \(start) rows committed so far stay, and a rerun after freeing space resumes after them")
         }
         committed = end
         for id in questionIds where id != lastQuestion {
@@ -159,6 +186,16 @@ public final class FeatureCacheWriter: @unchecked Sendable {
         lock.lock(); defer { lock.unlock() }
         let path = url.path
         guard let layout else { throw FeatureCacheError(.invalidArgument, file: path, "finish() after finish() or close()") }
+        do {
+            try finish(layout)
+        } catch let error as FeatureCacheError where error.kind == .diskFull {
+            throw FeatureCacheError(.diskFull, file: path, "\(error.message) (finishing the file); nothing was lost: its \(committed) rows stay committed, and a rerun after freeing space finishes it")
+        }
+        self.layout = nil
+    }
+
+    private func finish(_ layout: FeatureCacheLayout) throws {
+        let path = url.path
         for dataset in layout.datasets {
             try FeatureCacheLayout.guarding(path, FeatureCacheError.dataset(dataset.name)) {
                 if try dataset.extent()[0] != committed { try dataset.setRows(committed) }
@@ -170,7 +207,6 @@ public final class FeatureCacheWriter: @unchecked Sendable {
             try layout.file.flush(sync: options.syncToDisk)
             try layout.file.close()
         }
-        self.layout = nil
     }
 
     /// Closes the file without finishing it: it stays resumable with its committed rows.
@@ -212,7 +248,9 @@ public final class FeatureCacheWriter: @unchecked Sendable {
         if grew { try FeatureCacheLayout.guarding(url.path, nil) { try layout.file.flush(sync: options.syncToDisk) } }
     }
 
-    private func writeSummaries(_ layout: FeatureCacheLayout, _ summaries: Tensor, start: Int) throws {
+    /// Writes the rows in the file's dtype and hands `digest` the bytes stored.
+    private func writeSummaries(_ layout: FeatureCacheLayout, _ summaries: Tensor, start: Int,
+                                digest: (UnsafeRawBufferPointer) -> Void) throws {
         let n = summaries.shape[0], count = summaries.count
         let source = summaries.dtype == .float32 ? summaries : summaries.converted(to: .float32)
         try FeatureCacheLayout.guarding(url.path, FeatureCacheError.dataset(FeatureCacheSchema.Dataset.summaries)) {
@@ -221,10 +259,14 @@ public final class FeatureCacheWriter: @unchecked Sendable {
                 source.withUnsafeBufferPointer(as: Float.self) { src in
                     bits.withUnsafeMutableBufferPointer { HalfPrecision.encode(src.baseAddress!, into: $0.baseAddress!, count: count) }
                 }
-                try bits.withUnsafeBytes { try layout.summaries.writeRows(start: start, count: n, memType: HDF5Types.half, from: $0.baseAddress!) }
+                try bits.withUnsafeBytes {
+                    try layout.summaries.writeRows(start: start, count: n, memType: HDF5Types.half, from: $0.baseAddress!)
+                    digest($0)
+                }
             } else {
                 try source.withUnsafeBufferPointer(as: Float.self) {
                     try layout.summaries.writeRows(start: start, count: n, memType: HDF5Types.float, from: UnsafeRawPointer($0.baseAddress!))
+                    digest(UnsafeRawBufferPointer($0))
                 }
             }
         }
@@ -237,7 +279,9 @@ public final class FeatureCacheWriter: @unchecked Sendable {
         }
     }
 
-    private func writePageIds(_ layout: FeatureCacheLayout, _ pageIds: [String], start: Int) throws {
+    /// Writes the page ids and hands `digest` the bytes stored (fixed-length strings only).
+    private func writePageIds(_ layout: FeatureCacheLayout, _ pageIds: [String], start: Int,
+                              digest: (UnsafeRawBufferPointer) -> Void) throws {
         let field = FeatureCacheError.dataset(FeatureCacheSchema.Dataset.pageIds)
         switch layout.pageIdsType {
         case .fixedString(let width):
@@ -256,6 +300,7 @@ public final class FeatureCacheWriter: @unchecked Sendable {
                 let type = try layout.pageIds.fileType()
                 try bytes.withUnsafeBytes { try layout.pageIds.writeRows(start: start, count: pageIds.count, memType: type.id, from: $0.baseAddress!) }
             }
+            bytes.withUnsafeBytes { digest($0) }
         default:
             // Variable-length strings (files made by other writers, e.g. h5py's default).
             try FeatureCacheLayout.guarding(url.path, field) {
@@ -313,10 +358,14 @@ public final class FeatureCacheWriter: @unchecked Sendable {
         removeStaleTemporaries(of: url)
         let temporary = directory.appendingPathComponent("\(temporaryPrefix(of: url))\(getpid())-\(UInt32.random(in: 0...UInt32.max))").path
         defer { unlink(temporary) }
-        try FeatureCacheLayout.guarding(path, nil) {
-            let file = try HDF5File.create(path: temporary)
-            try build(file, header: header, options: options)
-            try file.close()
+        do {
+            try FeatureCacheLayout.guarding(path, nil) {
+                let file = try HDF5File.create(path: temporary)
+                try build(file, header: header, options: options)
+                try file.close()
+            }
+        } catch let error as FeatureCacheError where error.kind == .diskFull {
+            throw FeatureCacheError(.diskFull, file: path, "\(error.message) (creating the file with its reserved rows); nothing was written under this name")
         }
         let fd = open(temporary, O_RDONLY)
         if fd >= 0 { fsync(fd); _ = Glibc.close(fd) }
@@ -367,6 +416,9 @@ public final class FeatureCacheWriter: @unchecked Sendable {
         _ = try file.createDataset(D.pageIds, type: stringType.id, dims: [reserve], chunk: [listChunk],
                                    preallocate: true, deflateLevel: options.deflateLevel)
         _ = try file.createDataset(D.slotTokens, type: HDF5Types.int32LE, dims: [reserve, k], chunk: [max(1, listChunk / max(k, 1)) , k],
+                                   preallocate: true, deflateLevel: options.deflateLevel)
+        _ = try file.createDataset(D.rowDigests, type: HDF5Types.uint8LE, dims: [reserve, FeatureCacheRowDigest.datasets.count, FeatureCacheRowDigest.bytes],
+                                   chunk: [listChunk, FeatureCacheRowDigest.datasets.count, FeatureCacheRowDigest.bytes],
                                    preallocate: true, deflateLevel: options.deflateLevel)
     }
 

@@ -69,6 +69,8 @@ enum HDF5Types {
     static var float32LE: hid_t { HDF5.locked { mpvqa_h5t_ieee_f32le() } }
     static var int64LE: hid_t { HDF5.locked { mpvqa_h5t_std_i64le() } }
     static var int32LE: hid_t { HDF5.locked { mpvqa_h5t_std_i32le() } }
+    static var uint8: hid_t { HDF5.locked { mpvqa_h5t_native_uint8() } }
+    static var uint8LE: hid_t { HDF5.locked { mpvqa_h5t_std_u8le() } }
 
     /// A new UTF-8 string type: variable length when `bytes` is nil, else fixed `bytes`
     /// (NUL-padded). Caller owns the handle.

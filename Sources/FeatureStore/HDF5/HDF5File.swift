@@ -58,7 +58,8 @@ final class HDF5File {
             try HDF5.check(H5Fget_vfd_handle(id, mpvqa_h5p_default(), &raw), "get file descriptor")
             // The default (sec2) driver's handle is a pointer to its POSIX descriptor.
             if let raw, fsync(raw.load(as: Int32.self)) != 0 {
-                throw HDF5Failure(operation: "fsync", detail: String(cString: strerror(errno)))
+                let error = errno
+                throw HDF5Failure(operation: "fsync", detail: "errno = \(error), error message = '\(String(cString: strerror(error)))'")
             }
         }
     }

@@ -31,6 +31,14 @@ public struct SHA256: Sendable {
     /// The digest of everything added so far.
     public func finalize() -> SHA256Digest { SHA256Digest(bytes: Array(hasher.finalize())) }
 
+    /// Copies the first `buffer.count` (at most 32) bytes of the digest into `buffer`, without
+    /// allocating: for digests computed per row of a cache file.
+    public func finalize(truncatedInto buffer: UnsafeMutableRawBufferPointer) {
+        hasher.finalize().withUnsafeBytes { digest in
+            buffer.copyMemory(from: UnsafeRawBufferPointer(rebasing: digest.prefix(min(buffer.count, digest.count))))
+        }
+    }
+
     /// Digest of `data` in one call.
     public static func hash(_ data: Data) -> SHA256Digest {
         var hasher = SHA256()

@@ -115,8 +115,9 @@ public final class CachedTraining {
                 + initialisation.map(\.description).joined(separator: "; "))
             frozenEmbedding = false
         }
-        try CachedFeatureChecks.check(train, set: trainSet, tokenizer: tokenizer)
-        try CachedFeatureChecks.check(dev, set: nil, tokenizer: tokenizer)
+        for note in try CachedFeatureChecks.check(train, set: trainSet, tokenizer: tokenizer) + CachedFeatureChecks.check(dev, set: nil, tokenizer: tokenizer) {
+            log(note)
+        }
         let untrained = initialisation.filter { $0.initialisation == .untrained }.map { $0.group.parameterPrefix + "." }
         let frozen = (frozenEmbedding ? EncoderCacheKey.encoderPrefixes : EncoderCacheKey.encoderPrefixes.filter { $0 != "tokenEmbedding." }) + untrained
         let isFrozen: (NamedParameter) -> Bool = { p in frozen.contains { p.name.hasPrefix($0) } }

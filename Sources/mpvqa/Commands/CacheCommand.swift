@@ -13,8 +13,8 @@ struct CacheCommand: ParsableCommand {
     /// `mpvqa cache verify FILE`.
     struct Verify: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Read every row of a cache file: chunk checksums (Fletcher-32), finite summaries, slot tokens in range.",
-            discussion: "Exits non-zero with a one-line message naming the file, the dataset and the row (and its questionId) of the first problem.")
+            abstract: "Read every row of a cache file: row digests (stored bytes undamaged), finite summaries, slot tokens in range.",
+            discussion: "Exits non-zero with a one-line message naming the file, the dataset and the row (and its questionId) of the first problem. Files from before row digests (version 2) are read and reported as unchecked.")
 
         @Argument(help: "The cache file (.h5).")
         var file: String

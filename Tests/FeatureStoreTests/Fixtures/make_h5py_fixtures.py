@@ -105,7 +105,7 @@ BAD = [
     ("bad_wrong_rank.h5", dict(summaries_shape=lambda n, k, d: (n, k * d)), "wrongRank", "dataset 'summaries'"),
     ("bad_k_mismatch.h5", dict(attrs=dict(K=4)), "wrongShape", "dataset 'summaries'"),
     ("bad_wrong_format.h5", dict(attrs=dict(format="not-mpvqa")), "wrongValue", "attribute 'format'"),
-    ("bad_future_version.h5", dict(attrs=dict(version=3)), "wrongValue", "attribute 'version'"),
+    ("bad_future_version.h5", dict(attrs=dict(version=99)), "wrongValue", "attribute 'version'"),
     ("bad_dtype_mismatch.h5", dict(attrs=dict(dtype="float16"), ), "wrongType", "dataset 'summaries'"),
     ("bad_rows_beyond_extent.h5", dict(attrs=dict(rows=5)), "wrongShape", "dataset 'summaries'"),
     ("bad_noncontiguous_question.h5", dict(qids_override=[7, 8, 7]), "wrongValue", "dataset 'question_ids'"),
