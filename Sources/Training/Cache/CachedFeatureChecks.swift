@@ -6,7 +6,7 @@ import FeatureStore
 /// slot tokens within the run's tokenizer, and — where the split's page ids are known — each
 /// question's rows carrying its pages. A refusal names the file, row and questionId.
 enum CachedFeatureChecks {
-    static func check(_ features: CachedFeatures, set: QuestionSet?, tokenizer: BPETokenizer) throws {
+    static func check(_ features: CachedFeatures, set: QuestionSet?, tokenizer: any TextTokenizer) throws {
         var pages: [Int64: [String]]? = nil
         if let set, set.pageIds.count == set.items.count {
             var byQuestion: [Int64: [String]] = [:]
