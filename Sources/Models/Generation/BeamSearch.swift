@@ -98,7 +98,7 @@ struct BeamSearch {
                 // The W best finished; earlier ones first on equal scores (a stable sort).
                 pools[q] = Array(pools[q].enumerated().sorted { a, b in
                     a.element.normalized != b.element.normalized ? a.element.normalized > b.element.normalized : a.offset < b.offset
-                }.map(\.element).prefix(w))
+                }.map { $0.element }.prefix(w))
                 for slot in 0..<w {
                     let row = q * w + slot
                     guard slot < running.count else {
