@@ -21,7 +21,7 @@ public final class Trainer {
     public let runDirectory: RunDirectory
     public let log: RunLog
     public let preparation: RunPreparation
-    public let tokenizer: BPETokenizer
+    public let tokenizer: any TextTokenizer
     public let model: HiVT5
     public let optimizer: AdamW
     public let schedule: LearningRateSchedule
@@ -114,7 +114,7 @@ public final class Trainer {
         log.attach(run.log)
         try AtomicFile.write(settings.yaml, to: run.config)
         if !resume { try AtomicFile.write(try encoder.encode(info), to: run.runInfo) }
-        try tokenizer.save(to: run.tokenizer)
+        try tokenizer.write(to: run.tokenizer)
         if resume {
             try run.truncateMetrics(toStep: state.step)  // steps logged after the checkpoint are trained again
             log("resumed at step \(state.step) (best dev ANLS \(String(format: "%.4f", state.bestScore)) at step \(state.bestStep))")

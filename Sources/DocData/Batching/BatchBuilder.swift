@@ -42,12 +42,12 @@ public struct BatchConfig: Sendable, Equatable {
 /// // batch.tokenIDs: [B, P, L] → encoder rows [B·P, L]
 /// ```
 public struct BatchBuilder: Sendable {
-    public let tokenizer: BPETokenizer
+    public let tokenizer: any TextTokenizer
     public let config: BatchConfig
 
     /// Throws when the configuration asks for more summary slots than the tokenizer has, or for
     /// non-positive lengths.
-    public init(tokenizer: BPETokenizer, config: BatchConfig) throws {
+    public init(tokenizer: any TextTokenizer, config: BatchConfig) throws {
         guard config.summarySlots >= 0, config.summarySlots <= tokenizer.pageSlotIDs.count else {
             throw DataError(file: "tokenizer", field: "encoder.summary_tokens",
                             "K = \(config.summarySlots) but the tokenizer has \(tokenizer.pageSlotIDs.count) summary-slot tokens "

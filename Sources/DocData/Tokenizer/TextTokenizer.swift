@@ -11,6 +11,14 @@ public protocol TextTokenizer: AnyObject, Sendable {
     var vocabularySize: Int { get }
     var paddingID: Int32 { get }
     var endOfSequenceID: Int32 { get }
+    /// First decoder input, or nil for the padding id (T5's convention).
+    var startOfSequenceID: Int32? { get }
+    /// `<question>` before the prompt of an encoder row, or nil for none.
+    var questionSeparatorID: Int32? { get }
+    /// `<ocr>` before the OCR tokens of an encoder row, or nil for none.
+    var ocrSeparatorID: Int32? { get }
+    /// Ids of the summary-slot tokens `<page_0>`, `<page_1>`, … (as many as are consecutive from 0).
+    var pageSlotIDs: [Int32] { get }
     /// Token ids of `text`, without post-processor tokens.
     func encode(_ text: String) -> [Int32]
     /// Appends the token ids of `text` (without post-processor tokens).

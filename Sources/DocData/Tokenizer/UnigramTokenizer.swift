@@ -43,6 +43,14 @@ public final class UnigramTokenizer: Sendable {
     public let endOfSequenceID: Int32
     /// Number of token ids (model pieces plus added tokens beyond them).
     public let vocabularySize: Int
+    /// The added tokens `<page_0>`, `<page_1>`, … consecutive from 0 (Hi-VT5's summary slots;
+    /// none in a T5 file until ``addingTokens(_:special:normalized:)`` adds them).
+    public let pageSlotIDs: [Int32]
+    /// The added tokens `<question>` and `<ocr>` when the file has them (T5's has neither).
+    public let questionSeparatorID: Int32?
+    public let ocrSeparatorID: Int32?
+    /// Always nil: T5-family decoders start from the padding id (`decoder_start_token_id`).
+    public var startOfSequenceID: Int32? { nil }
 
     /// Text of every id: the piece for model ids, the content for added ids.
     let tokenText: [String]
@@ -103,6 +111,12 @@ public final class UnigramTokenizer: Sendable {
         self.paddingID = pad.id
         self.endOfSequenceID = eos.id
         self.vocabularySize = text.count
+        let addedIDs = Dictionary(added.map { ($0.content, $0.id) }, uniquingKeysWith: { _, last in last })
+        var slots: [Int32] = []
+        while let id = addedIDs[SpecialTokens.pageSlot(slots.count)] { slots.append(id) }
+        self.pageSlotIDs = slots
+        self.questionSeparatorID = addedIDs[SpecialTokens.question]
+        self.ocrSeparatorID = addedIDs[SpecialTokens.ocr]
         self.tokenText = text
         self.idOfText = idOfText
         self.specialContents = Set(added.filter(\.special).map(\.content))

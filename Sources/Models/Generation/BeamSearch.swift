@@ -2,15 +2,22 @@ import Foundation
 import TensorCore
 
 /// Beam search over B questions × W beams (W = 1 is greedy decoding), independent of how the
-/// logits are computed (cached or uncached stepper).
+/// logits are computed (cached or uncached stepper). The rule is Hugging Face transformers'
+/// beam search (4.57, `early_stopping=True`, README "`mpvqa generate`"), so an imported T5
+/// decodes as `model.generate(num_beams=W, early_stopping=True)` does:
 ///
-/// Every hypothesis row `b·W + w` carries a summed log-probability. On the first step only
-/// beam 0 of each question is live (the others start at −∞), so the W beams start from W
-/// different tokens. At each step every live beam proposes its W best next tokens and a
-/// finished beam (it produced EOS) proposes itself unchanged; the W best proposals of each
-/// question survive (ties: lower parent beam, then lower token id). Decoding stops when every
-/// beam is finished or after `maxLength` tokens; each question returns the beam with the best
-/// `score / length^lengthPenalty`.
+/// - W running beams per question, each with a summed log-probability; on the first step only
+///   beam 0 is live, so the beams start from different tokens.
+/// - Each step ranks the continuations of all live beams by summed log-probability and keeps the
+///   best 2W (ties: lower beam, then lower token id).
+/// - A kept continuation that ends the hypothesis — it is EOS, or the step reaches `maxLength` —
+///   and ranks among the best W becomes a finished hypothesis scored `sum / length^α`
+///   (length = tokens generated, EOS included; α = `lengthPenalty`, HF's default 1); each
+///   question keeps its W best finished hypotheses. Ending continuations ranked below W are dropped.
+/// - The best W continuations that do not end are the next step's running beams.
+/// - A question stops as soon as it has W finished hypotheses (or at `maxLength`); decoding
+///   stops when every question has. The answer is the finished hypothesis with the best
+///   `sum / length^α`; its reported score is the plain sum.
 struct BeamSearch {
     let questions: Int
     let beams: Int
@@ -19,11 +26,18 @@ struct BeamSearch {
     let eosToken: Int32
     let padToken: Int32
 
-    /// A candidate continuation of one question's beams.
+    /// A continuation of one of a question's running beams.
     private struct Candidate {
         var score: Double
-        var parentBeam: Int
+        var beam: Int
         var token: Int32
+    }
+
+    /// A hypothesis that ended: its tokens (EOS included when it ended with one) and scores.
+    private struct Finished {
+        var normalized: Double
+        var score: Double
+        var tokens: [Int32]
     }
 
     /// Runs the search; `onFirstStep` receives the first step's cross-attention weights
@@ -31,83 +45,90 @@ struct BeamSearch {
     func run<S: DecodingStepper>(_ stepper: inout S, onFirstStep: ([Tensor]) -> Void)
         -> (tokens: [[Int32]], scores: [Double], steps: Int) {
         let w = beams, n = questions * w
-        var scores = (0..<n).map { $0 % w == 0 ? 0.0 : -Double.infinity }
-        var finished = [Bool](repeating: false, count: n)
+        var scores = (0..<n).map { $0 % w == 0 ? 0.0 : -Double.infinity }  // running beams; −∞ = no beam
         var sequences = [[Int32]](repeating: [], count: n)
         var tokens = [Int32](repeating: startToken, count: n)
         var parents: [Int32]? = nil
+        var pools = [[Finished]](repeating: [], count: questions)
+        var done = [Bool](repeating: false, count: questions)
         var steps = 0
 
         for step in 0..<options.maxLength {
             let (logits, weights) = stepper.next(parents: parents, tokens: tokens, returnWeights: step == 0)
             if step == 0 { onFirstStep(weights) }
             steps = step + 1
+            let length = step + 1  // tokens generated once this step's token is appended
+            let atLimit = length == options.maxLength
+            let lengthNorm = Foundation.pow(Double(length), options.lengthPenalty)
             let logProbs = logits.logSoftmax().doubles
             let v = logits.shape[1]
 
-            var newParents = [Int32](repeating: 0, count: n)
+            // A finished question's rows stay as they are (their parent is themselves).
+            var newParents = (0..<Int32(n)).map { $0 }
             var newTokens = [Int32](repeating: padToken, count: n)
-            var newScores = scores, newFinished = finished, newSequences = sequences
-            for q in 0..<questions {
+            var newScores = scores, newSequences = sequences
+            for q in 0..<questions where !done[q] {
                 var candidates: [Candidate] = []
-                candidates.reserveCapacity(w * w)
-                for beam in 0..<w {
+                candidates.reserveCapacity(2 * w * w)
+                for beam in 0..<w where scores[q * w + beam] > -Double.infinity {
                     let row = q * w + beam
-                    if finished[row] {
-                        candidates.append(Candidate(score: scores[row], parentBeam: beam, token: padToken))
-                    } else if scores[row] > -Double.infinity {
-                        for (token, logProb) in Self.best(w, of: logProbs, row: row, width: v) {
-                            candidates.append(Candidate(score: scores[row] + logProb, parentBeam: beam, token: token))
-                        }
+                    // The best 2W of all beams are among the best 2W of each beam.
+                    for (token, logProb) in Self.best(2 * w, of: logProbs, row: row, width: v) {
+                        candidates.append(Candidate(score: scores[row] + logProb, beam: beam, token: token))
                     }
                 }
                 candidates.sort { a, b in
                     if a.score != b.score { return a.score > b.score }
-                    if a.parentBeam != b.parentBeam { return a.parentBeam < b.parentBeam }
+                    if a.beam != b.beam { return a.beam < b.beam }
                     return a.token < b.token
                 }
+                let kept = candidates.prefix(2 * w)
+                var running: [Candidate] = []
+                for (rank, c) in kept.enumerated() {
+                    let ends = c.token == eosToken || atLimit
+                    if ends {
+                        if rank < w {
+                            pools[q].append(Finished(normalized: c.score / lengthNorm, score: c.score,
+                                                     tokens: sequences[q * w + c.beam] + [c.token]))
+                        }
+                    } else if running.count < w {
+                        running.append(c)
+                    }
+                }
+                // The W best finished; earlier ones first on equal scores (a stable sort).
+                pools[q] = Array(pools[q].enumerated().sorted { a, b in
+                    a.element.normalized != b.element.normalized ? a.element.normalized > b.element.normalized : a.offset < b.offset
+                }.map { $0.element }.prefix(w))
                 for slot in 0..<w {
                     let row = q * w + slot
-                    guard slot < candidates.count else {
+                    guard slot < running.count else {
                         newScores[row] = -Double.infinity
-                        newFinished[row] = true
                         newSequences[row] = []
                         continue
                     }
-                    let c = candidates[slot], parent = q * w + c.parentBeam
+                    let c = running[slot], parent = q * w + c.beam
                     newParents[row] = Int32(parent)
                     newScores[row] = c.score
-                    if finished[parent] {
-                        newFinished[row] = true
-                        newSequences[row] = sequences[parent]
-                    } else {
-                        newFinished[row] = c.token == eosToken
-                        newSequences[row] = sequences[parent] + [c.token]
-                        newTokens[row] = c.token
-                    }
+                    newSequences[row] = sequences[parent] + [c.token]
+                    newTokens[row] = c.token
                 }
+                if pools[q].count == w || atLimit { done[q] = true }
             }
             parents = newParents
             tokens = newTokens
             scores = newScores
-            finished = newFinished
             sequences = newSequences
-            if finished.allSatisfy({ $0 }) { break }
+            if done.allSatisfy({ $0 }) { break }
         }
 
         var answers: [[Int32]] = [], answerScores: [Double] = []
         for q in 0..<questions {
-            var bestRow = q * w, bestValue = -Double.infinity
-            for beam in 0..<w {
-                let row = q * w + beam
-                let length = Double(max(1, sequences[row].count))
-                let value = scores[row] / Foundation.pow(length, options.lengthPenalty)
-                if value > bestValue { bestValue = value; bestRow = row }
-            }
-            var answer = sequences[bestRow]
+            // At maxLength the best W continuations all end, so every pool holds one (the fallback never applies).
+            let best = pools[q].first ?? Finished(normalized: -.infinity, score: -.infinity, tokens: [])
+            var answer = best.tokens
             if answer.last == eosToken { answer.removeLast() }
             answers.append(answer)
-            answerScores.append(scores[bestRow])
+            answerScores.append(best.score)
         }
         return (answers, answerScores, steps)
     }

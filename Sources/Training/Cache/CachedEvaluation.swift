@@ -19,7 +19,7 @@ extension Evaluator {
             for (j, index) in chunk.enumerated() {
                 let n = items[index].pages.count
                 byIndex[index] = Prediction(questionId: items[index].questionId,
-                                            answer: tokenizer.decode(result.tokens[j]).trimmingCharacters(in: .whitespaces),
+                                            answer: tokenizer.decode(result.tokens[j], skipSpecialTokens: true).trimmingCharacters(in: .whitespaces),
                                             page: result.predictedPage[j], pageScores: Array(result.pageScores[j].prefix(n)),
                                             attentionPage: result.predictedPageByAttention[j],
                                             attentionScores: Array(result.decoderAttentionPageScores[j].prefix(n)))

@@ -7,7 +7,7 @@ import Models
 /// the run's (frozen) encoder — the same key as at training time, so they are reused, and
 /// built when missing — or, with external features, the `train.features.<split>` file.
 public enum CachedEvaluationFeatures {
-    public static func open(model: HiVT5, settings: RunSettings, tokenizer: BPETokenizer, layout: DatasetLayout,
+    public static func open(model: HiVT5, settings: RunSettings, tokenizer: any TextTokenizer, layout: DatasetLayout,
                             set: QuestionSet) throws -> CachedFeatures {
         if CachedTraining.encoderRun(settings) != nil {
             return try SplitCaches.open(model: model, settings: settings, tokenizer: tokenizer, layout: layout, set: set,

@@ -7,7 +7,7 @@ import FeatureStore
 /// known — each question's rows carrying its pages. A refusal names the file, row and
 /// questionId. Returns one note per file without row digests (older files still train).
 enum CachedFeatureChecks {
-    static func check(_ features: CachedFeatures, set: QuestionSet?, tokenizer: BPETokenizer) throws -> [String] {
+    static func check(_ features: CachedFeatures, set: QuestionSet?, tokenizer: any TextTokenizer) throws -> [String] {
         var pages: [Int64: [String]]? = nil
         if let set, set.pageIds.count == set.items.count {
             var byQuestion: [Int64: [String]] = [:]

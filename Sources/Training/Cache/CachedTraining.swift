@@ -49,12 +49,12 @@ public final class CachedTraining {
     }
 
     /// The tokenizer of cached training: the encoder run's (its embedding rows are indexed by it).
-    public static func tokenizer(_ settings: RunSettings) throws -> BPETokenizer? {
+    public static func tokenizer(_ settings: RunSettings) throws -> (any TextTokenizer)? {
         guard let run = encoderRun(settings) else { return nil }
         guard FileManager.default.fileExists(atPath: run.tokenizer.path) else {
             throw ConfigError(source: run.url.path, key: "train.encoder_run", "has no tokenizer.json; is it an mpvqa run directory?")
         }
-        return try BPETokenizer(contentsOf: run.tokenizer)
+        return try RunTokenizer.load(run.tokenizer, settings: settings)
     }
 
     /// Loads the encoder run's weights into `model` (the frozen encoder, and each trainable
@@ -62,7 +62,7 @@ public final class CachedTraining {
     /// run's when they were decoded, `EncoderRunAgreement`), builds or reuses the train and dev
     /// caches, and picks the trainable parameters (`untrained` groups are frozen at their
     /// fresh values).
-    public init(settings: RunSettings, model: HiVT5, tokenizer: BPETokenizer, layout: DatasetLayout, train trainSet: QuestionSet,
+    public init(settings: RunSettings, model: HiVT5, tokenizer: any TextTokenizer, layout: DatasetLayout, train trainSet: QuestionSet,
                 validation: [BatchItem], log: RunLog) throws {
         let say: @Sendable (String) -> Void = { log($0) }
         if settings.train.spanLossWeight != 0 {

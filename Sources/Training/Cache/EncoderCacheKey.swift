@@ -34,7 +34,7 @@ public enum EncoderCacheKey {
 
     /// SHA-256 (hex) of the tokenizer's tokenizer.json text: slot token ids mean something
     /// only under this tokenizer.
-    public static func tokenizerHash(_ tokenizer: BPETokenizer) -> String {
+    public static func tokenizerHash(_ tokenizer: any TextTokenizer) -> String {
         var hasher = SHA256()
         hasher.update(tokenizer.jsonText())
         return hasher.finalize().hex
@@ -51,7 +51,7 @@ public enum EncoderCacheKey {
     }
 
     /// The key of `model`'s summaries of `split` rendered with `promptTemplate`.
-    public static func make(model: HiVT5, settings: RunSettings, tokenizer: BPETokenizer, layout: DatasetLayout, split: String,
+    public static func make(model: HiVT5, settings: RunSettings, tokenizer: any TextTokenizer, layout: DatasetLayout, split: String,
                             promptTemplate: String, dtype: FeatureDType) throws -> FeatureCacheKey {
         let run = settings
         var settings: [String: String] = ["tokenizer": tokenizerHash(tokenizer)]

@@ -14,7 +14,7 @@ import RunSupport
 /// ```
 public enum SplitCaches {
     /// One prompt's builder for `set` (the key names `set.split`).
-    public static func builder(model: HiVT5, settings: RunSettings, tokenizer: BPETokenizer, batchBuilder: BatchBuilder, layout: DatasetLayout,
+    public static func builder(model: HiVT5, settings: RunSettings, tokenizer: any TextTokenizer, batchBuilder: BatchBuilder, layout: DatasetLayout,
                                split: String, directory: URL, log: (@Sendable (String) -> Void)?) throws -> FeatureCacheBuilder {
         let key = try EncoderCacheKey.make(model: model, settings: settings, tokenizer: tokenizer, layout: layout, split: split,
                                            promptTemplate: batchBuilder.config.prompt, dtype: settings.train.cacheDType)
@@ -24,7 +24,7 @@ public enum SplitCaches {
 
     /// Builds or reuses the caches of `set` and opens them; `checkItems` (default: all of
     /// `set`) are the questions the caller will read.
-    public static func open(model: HiVT5, settings: RunSettings, tokenizer: BPETokenizer, layout: DatasetLayout, set: QuestionSet,
+    public static func open(model: HiVT5, settings: RunSettings, tokenizer: any TextTokenizer, layout: DatasetLayout, set: QuestionSet,
                             checkItems: [BatchItem]? = nil, log: (@Sendable (String) -> Void)?) throws -> CachedFeatures {
         let directory = URL(fileURLWithPath: settings.train.cacheDir)
         let preparation = RunPreparation(settings: settings, dataDirectory: directory)

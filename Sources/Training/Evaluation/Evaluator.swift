@@ -50,7 +50,7 @@ public enum AnswerSource: String, Sendable, CaseIterable {
 /// answer page is never used to choose pages: every page of every document is encoded.
 public struct Evaluator {
     public let model: HiVT5
-    public let tokenizer: BPETokenizer
+    public let tokenizer: any TextTokenizer
     public let builder: BatchBuilder
     public let probeBuilder: BatchBuilder?
     public let options: GenerationOptions
@@ -58,7 +58,7 @@ public struct Evaluator {
     /// Also extract the span head's answers (`Prediction.extractedAnswer`).
     public let extractSpans: Bool
 
-    public init(model: HiVT5, tokenizer: BPETokenizer, builder: BatchBuilder, probeBuilder: BatchBuilder?,
+    public init(model: HiVT5, tokenizer: any TextTokenizer, builder: BatchBuilder, probeBuilder: BatchBuilder?,
                 options: GenerationOptions, batchSize: Int, extractSpans: Bool = false) {
         self.model = model
         self.tokenizer = tokenizer
@@ -88,7 +88,7 @@ public struct Evaluator {
             for (j, index) in chunk.enumerated() {
                 let n = items[index].pages.count
                 var prediction = Prediction(questionId: items[index].questionId,
-                                            answer: tokenizer.decode(result.tokens[j]).trimmingCharacters(in: .whitespaces),
+                                            answer: tokenizer.decode(result.tokens[j], skipSpecialTokens: true).trimmingCharacters(in: .whitespaces),
                                             page: result.predictedPage[j], pageScores: Array(result.pageScores[j].prefix(n)),
                                             attentionPage: result.predictedPageByAttention[j],
                                             attentionScores: Array(result.decoderAttentionPageScores[j].prefix(n)))

@@ -49,7 +49,7 @@ public struct RunEvaluation {
             throw ConfigError(source: run.url.path, key: "--run", "no checkpoint in \(run.checkpoints.path); train first")
         }
         let preparation = RunPreparation(settings: settings, dataDirectory: dataDirectory)
-        let tokenizer = try BPETokenizer(contentsOf: run.tokenizer)
+        let tokenizer = try RunTokenizer.load(run.tokenizer, settings: settings)
         var rng = SeededRNG(seed: 0)
         let model = HiVT5(try preparation.modelConfiguration(tokenizer: tokenizer), rng: &rng)
         try TrainingCheckpoint.load(into: model, optimizer: nil, from: checkpoint)

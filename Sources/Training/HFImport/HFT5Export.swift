@@ -49,11 +49,11 @@ public enum HFT5Export {
            let configuration = try? JSONDecoder().decode(HiVT5Configuration.self, from: Data(json.utf8)) {
             return configuration
         }
-        // A run trained by `mpvqa train`: the resolved config and the BPE tokenizer give the shape.
+        // A run trained by `mpvqa train`: the resolved config and the tokenizer give the shape.
         do {
             let config = try Config.load(run.config)
             let settings = try RunSettings(config)
-            let tokenizer = try BPETokenizer(contentsOf: run.tokenizer)
+            let tokenizer = try RunTokenizer.load(run.tokenizer, settings: settings)
             return try RunPreparation(settings: settings, dataDirectory: run.url).modelConfiguration(tokenizer: tokenizer)
         } catch {
             throw HFImportError(file: run.url.path, "cannot tell the model's shape: no model_configuration.json, and config.yaml with tokenizer.json give none (\(error))")

@@ -27,7 +27,7 @@ public struct RunPreparation {
 
     /// The evaluator of a run's model: extracts span-head answers when they are submitted or
     /// the span head is trained (then both kinds of answer are reported).
-    public func evaluator(model: HiVT5, tokenizer: BPETokenizer, builders: (BatchBuilder, BatchBuilder?), beams: Int) -> Evaluator {
+    public func evaluator(model: HiVT5, tokenizer: any TextTokenizer, builders: (BatchBuilder, BatchBuilder?), beams: Int) -> Evaluator {
         Evaluator(model: model, tokenizer: tokenizer, builder: builders.0, probeBuilder: builders.1,
                   options: GenerationOptions(maxLength: settings.eval.maxAnswerTokens, beams: beams,
                                              memoryPages: settings.eval.memoryPages),
@@ -80,8 +80,23 @@ public struct RunPreparation {
         return dataDirectory.appendingPathComponent("tokenizers/\(datasetKey)-v\(settings.tokenizer.vocab)-\(settings.tokenizer.digits).json")
     }
 
+    /// The run's tokenizer: with `train.init_from`, the source run's `tokenizer.json` when it has
+    /// one (the embedding rows it copies are indexed by those ids, README "Hugging Face T5 import
+    /// and export"); else the BPE trained on the train split.
+    public func tokenizer(layout: DatasetLayout) throws -> any TextTokenizer {
+        if !settings.train.initFrom.isEmpty {
+            let source = RunDirectory(URL(fileURLWithPath: settings.train.initFrom)).tokenizer
+            if FileManager.default.fileExists(atPath: source.path) {
+                let tokenizer = try RunTokenizer.load(source, settings: settings)
+                log?("tokenizer: \(source.path) (train.init_from; \(tokenizer.modelType), \(tokenizer.vocabularySize) tokens)")
+                return tokenizer
+            }
+        }
+        return try trainedTokenizer(layout: layout)
+    }
+
     /// The tokenizer trained on the train split (cached by dataset, vocabulary and digit mode).
-    public func tokenizer(layout: DatasetLayout) throws -> BPETokenizer {
+    public func trainedTokenizer(layout: DatasetLayout) throws -> BPETokenizer {
         let vocab = settings.tokenizer.vocab, digits = settings.tokenizer.digits
         let url = tokenizerURL(layout: layout)
         if FileManager.default.fileExists(atPath: url.path) { return try BPETokenizer(contentsOf: url) }
@@ -97,7 +112,7 @@ public struct RunPreparation {
     }
 
     /// The model's sizes and switches from `model.*`, `encoder.*`, `page_head.*`.
-    public func modelConfiguration(tokenizer: BPETokenizer) throws -> HiVT5Configuration {
+    public func modelConfiguration(tokenizer: any TextTokenizer) throws -> HiVT5Configuration {
         let vocab = settings.model.vocabSize
         if vocab > 0 && vocab < tokenizer.vocabularySize {
             throw ConfigError(key: "model.vocab_size", "\(vocab): expected 0 or at least the tokenizer's \(tokenizer.vocabularySize) tokens")
@@ -140,7 +155,7 @@ public struct RunPreparation {
     }
 
     /// Batch builders of the answer pass and (with `page_head.probe`) the probe pass.
-    public func batchBuilders(tokenizer: BPETokenizer) throws -> (answer: BatchBuilder, probe: BatchBuilder?) {
+    public func batchBuilders(tokenizer: any TextTokenizer) throws -> (answer: BatchBuilder, probe: BatchBuilder?) {
         let e = settings.encoder
         func builder(prompt: String) throws -> BatchBuilder {
             var batch = BatchConfig(summarySlots: e.summarizer == .queries ? 0 : e.summaryTokens,

@@ -62,7 +62,7 @@ extension CacheCommand {
                 throw ValidationError("--checkpoint \(checkpoint): \(weights.path) does not exist")
             }
             let preparation = RunPreparation(settings: settings, dataDirectory: URL(fileURLWithPath: dataDir))
-            let tokenizer = try BPETokenizer(contentsOf: run.tokenizer)
+            let tokenizer = try RunTokenizer.load(run.tokenizer, settings: settings)
             var rng = SeededRNG(seed: 0)
             let model = HiVT5(try preparation.modelConfiguration(tokenizer: tokenizer), rng: &rng)
             try TrainingCheckpoint.load(into: model, optimizer: nil, from: weights)

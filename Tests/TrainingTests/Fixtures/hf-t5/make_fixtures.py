@@ -16,10 +16,20 @@ Writes, beside this script:
              encoder.i [L, d] (encoder last hidden state), logits.i [T, V] (teacher forced),
              greedy.i (generate(), greedy, max_new_tokens 12, start token first)
 
+  generate/  tokenizer.json (a small SentencePiece Unigram vocabulary, built with `tokenizers`) and
+             expected.json: per model (v1, flan) and case the encoder row `mpvqa generate --context`
+             builds (K = 8 summary slots <page_0>..<page_7> at the ids after the vocabulary, then
+             "question: {question}" and every context word encoded as " " + word), and the tokens of
+             transformers' generate() with the decoder reading the first K encoder states (Hi-VT5's
+             memory of one page): greedy, and num_beams 3 with early_stopping=True and
+             length_penalty 1.0, max_new_tokens 10.
+    Only these:  python make_fixtures.py --generation   (reads v1/ and flan/, rewrites generate/)
+
 Export check (CI has no Python; run by hand after `mpvqa export-hf`):
     python make_fixtures.py --check-export EXPORT_DIR REFERENCE_DIR
 loads EXPORT_DIR with transformers and compares its logits with REFERENCE_DIR's on the same inputs.
 """
+import json
 import os
 import sys
 
@@ -97,9 +107,84 @@ def check_export(export_dir, reference_dir):
     return worst <= 1e-4
 
 
+SLOTS = 8
+GENERATE_CASES = [
+    ("what is the total?", "Invoice 4711 date 2020-03-14 total due $ 1,234.00 thank you"),
+    ("who is the sender?", "From: Acme Corp. 12 Main Street to Bob Smith re: order 77"),
+    ("when is the meeting?", "meeting on monday at 10:30 in room 5 with the team"),
+    ("what is the phone number?", "phone (920) 857-9667 fax (920) 857-1000 email info"),
+    ("total", "a b c d e f g h i j k l m n o p q r s t u v w x y z"),
+    ("what is the date of the report", "report 2019 quarterly sales north region date 04/05/2019 page 3 of 9"),
+]
+
+
+def build_tokenizer(path):
+    """A small SentencePiece-style Unigram vocabulary (T5's layout: <pad> 0, </s> 1, <unk> 2)."""
+    from tokenizers import Tokenizer, decoders, models, pre_tokenizers, processors
+    pieces = [("<pad>", 0.0), ("</s>", 0.0), ("<unk>", 0.0), ("\u2581", -3.0)]
+    chars = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.,:;$%-/()#'?&"
+    pieces += [(c, -7.0) for c in chars]
+    pieces += [("\u2581" + c, -6.0) for c in "abcdefghijklmnopqrstuvwxyz0123456789$(-"]
+    words = ["the", "is", "what", "who", "when", "total", "date", "invoice", "due", "question", "report", "page",
+             "phone", "number", "meeting", "room", "order", "sales", "from", "to", "on", "at", "in", "of", "with", "you"]
+    pieces += [("\u2581" + w, -2.0 - 0.01 * i) for i, w in enumerate(words)]
+    pieces += [(p, -4.0) for p in ["er", "in", "on", "an", "re", "th", "es", "00", "20", "19"]]
+    tok = Tokenizer(models.Unigram(pieces, unk_id=2, byte_fallback=False))
+    tok.pre_tokenizer = pre_tokenizers.Sequence([pre_tokenizers.WhitespaceSplit(),
+                                                 pre_tokenizers.Metaspace(replacement="\u2581", prepend_scheme="always")])
+    tok.decoder = decoders.Metaspace(replacement="\u2581", prepend_scheme="always")
+    tok.post_processor = processors.TemplateProcessing(single="$A </s>", pair="$A </s> $B </s>", special_tokens=[("</s>", 1)])
+    tok.add_special_tokens(["<pad>", "</s>", "<unk>"])
+    tok.save(path)
+    return tok
+
+
+def encoder_row(tok, question, context):
+    """The row BatchBuilder writes for one page: K slots, the rendered prompt, " " + each word."""
+    slots = [tok.get_vocab_size() + k for k in range(SLOTS)]
+    ids = slots + tok.encode("question: " + question, add_special_tokens=False).ids
+    for word in context.split():
+        ids += tok.encode(" " + word, add_special_tokens=False).ids
+    return ids
+
+
+@torch.no_grad()
+def generated(model, row, beams):
+    from transformers.modeling_outputs import BaseModelOutput
+    ids = torch.tensor([row])
+    memory = model.encoder(input_ids=ids).last_hidden_state[:, :SLOTS]
+    out = model.generate(encoder_outputs=BaseModelOutput(last_hidden_state=memory),
+                         attention_mask=torch.ones(1, SLOTS, dtype=torch.long), max_new_tokens=10,
+                         num_beams=beams, do_sample=False, **({"early_stopping": True, "length_penalty": 1.0} if beams > 1 else {}))
+    return out[0].tolist()
+
+
+def build_generation():
+    out = os.path.join(HERE, "generate")
+    os.makedirs(out, exist_ok=True)
+    tok = build_tokenizer(os.path.join(out, "tokenizer.json"))
+    expected = {"slots": SLOTS, "max_new_tokens": 10, "models": {}}
+    for name in ["v1", "flan"]:
+        model = T5ForConditionalGeneration.from_pretrained(os.path.join(HERE, name)).eval()
+        cases = []
+        for question, context in GENERATE_CASES:
+            row = encoder_row(tok, question, context)
+            cases.append({"question": question, "context": context, "input_ids": row,
+                          "greedy": generated(model, row, 1), "beam3": generated(model, row, 3)})
+        expected["models"][name] = cases
+    with open(os.path.join(out, "expected.json"), "w") as f:
+        f.write(json.dumps({k: v for k, v in expected.items() if k != "models"})[:-1] + ', "models": {\n')
+        for i, (name, cases) in enumerate(expected["models"].items()):
+            f.write(f' "{name}": [\n' + ",\n".join("  " + json.dumps(c) for c in cases) + "\n ]" + (",\n" if i == 0 else "\n"))
+        f.write("}}\n")
+
+
 def main():
     if len(sys.argv) == 4 and sys.argv[1] == "--check-export":
         sys.exit(0 if check_export(sys.argv[2], sys.argv[3]) else 1)
+    if len(sys.argv) == 2 and sys.argv[1] == "--generation":
+        build_generation()
+        return
     build("v1", 1)
     flan = build("flan", 2)
     bf16 = os.path.join(HERE, "flan-bf16")
@@ -108,6 +193,7 @@ def main():
         for f in os.listdir(os.path.join(HERE, d)):
             if f == "generation_config.json":
                 os.remove(os.path.join(HERE, d, f))
+    build_generation()
 
 
 if __name__ == "__main__":
