@@ -33,16 +33,14 @@ final class GenerateCommandTests: WorkDirectoryTestCase {
 
     func testImportedUnigramRunTrainsCachesEvaluatesAndGenerates() throws {
         let imported = try importFlan()
-        // The imported run's config.yaml gives the model shape; the tiny synthetic set and a few steps are added.
-        let config = work.appendingPathComponent("finetune.yaml")
-        try (try String(contentsOf: imported.appendingPathComponent("config.yaml"), encoding: .utf8) + """
-
-            name: finetune
-            dataset: {synthetic: {train: 24, val: 8, test: 4, seed: 5, max_pages: 3}}
-            train: {steps: 3, batch_questions: 2, lr: 1e-3, warmup_steps: 1, eval_every: 3, eval_questions: 4, init_from: \(imported.path)}
-            """).write(to: config, atomically: true, encoding: .utf8)
+        // The imported run's config.yaml gives the model shape; the tiny synthetic set and a few steps are set on top.
+        let config = imported.appendingPathComponent("config.yaml")
+        let overrides = ["name=finetune", "dataset.synthetic.train=24", "dataset.synthetic.val=8", "dataset.synthetic.test=4",
+                         "dataset.synthetic.seed=5", "dataset.synthetic.max_pages=3", "train.steps=3", "train.batch_questions=2",
+                         "train.lr=1e-3", "train.warmup_steps=1", "train.eval_every=3", "train.eval_questions=4",
+                         "train.init_from=\(imported.path)"].flatMap { ["--set", $0] }
         let run = work.appendingPathComponent("finetune"), data = work.appendingPathComponent("data")
-        let trained = try mpvqa(["train", "--config", config.path, "--run-dir", run.path, "--data-dir", data.path])
+        let trained = try mpvqa(["train", "--config", config.path, "--run-dir", run.path, "--data-dir", data.path] + overrides)
         XCTAssertEqual(trained.status, 0, trained.stderr)
         XCTAssertTrue(trained.stderr.contains("tokenizer: \(imported.path)/tokenizer.json (train.init_from; Unigram, 163 tokens)"), trained.stderr)
         XCTAssertTrue(trained.stderr.contains("initialised"), trained.stderr)

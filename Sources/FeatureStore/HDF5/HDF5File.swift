@@ -31,7 +31,21 @@ final class HDF5File {
     static func open(path: String, writable: Bool) throws -> HDF5File {
         try HDF5.locked {
             if writable {
-                let id = try HDF5.check(H5Fopen(path, mpvqa_h5f_acc_rdwr(), mpvqa_h5p_default()), "open HDF5 file for writing")
+                var id = H5Fopen(path, mpvqa_h5f_acc_rdwr(), mpvqa_h5p_default())
+                if id < 0 {
+                    let message = HDF5.takeErrorMessage()
+                    // A write that failed for lack of space (README "Errors") leaves the file's
+                    // recorded end beyond what reached the disk; the rows it counts as committed
+                    // were flushed before and lie inside. Restoring the recorded length (zeros,
+                    // sparse) makes it open again, so the writer resumes after those rows; their
+                    // row digests still check every byte.
+                    guard let stored = HDF5File.storedEndOfFile(truncationMessage: message),
+                          let size = (try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? Int, stored > size,
+                          truncate(path, off_t(stored)) == 0 else {
+                        throw HDF5Failure(operation: "open HDF5 file for writing", detail: message)
+                    }
+                    id = try HDF5.check(H5Fopen(path, mpvqa_h5f_acc_rdwr(), mpvqa_h5p_default()), "open HDF5 file for writing")
+                }
                 return HDF5File(path: path, writable: true, handle: HDF5Handle(id, .file))
             }
             let fapl = HDF5Handle(try HDF5.check(H5Pcreate(mpvqa_h5p_file_access()), "create file access list"), .propertyList)
@@ -46,6 +60,12 @@ final class HDF5File {
             }
             return HDF5File(path: path, writable: false, handle: HDF5Handle(id, .file))
         }
+    }
+
+    /// The recorded end of file of HDF5's "truncated file: eof = A, …, stored_eof = B" message.
+    static func storedEndOfFile(truncationMessage message: String) -> Int? {
+        guard message.contains("truncated file"), let range = message.range(of: "stored_eof = ") else { return nil }
+        return Int(message[range.upperBound...].prefix { $0.isNumber })
     }
 
     /// Writes every buffered raw-data chunk and dirty metadata entry to the file; with
